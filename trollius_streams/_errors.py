@@ -1,0 +1,51 @@
+"""Exceptions raised by stream readers."""
+
+__all__ = ['IncompleteReadError', 'LineTooLongError']
+
+import asyncio
+
+# SPEC EX-1: where the runtime has asyncio.IncompleteReadError, subclass it
+# too, so ``except asyncio.IncompleteReadError`` also catches ours.
+_BASES = (EOFError,)
+_stdlib_incomplete = getattr(asyncio, 'IncompleteReadError', None)
+if _stdlib_incomplete is not None:  # every supported Python has it
+    _BASES = (_stdlib_incomplete,)
+
+
+class IncompleteReadError(*_BASES):
+    """The stream ended before ``readexactly(n)`` got its ``n`` bytes.
+
+    ``partial`` holds the bytes read before the end of the stream and
+    ``expected`` the number asked for.  The message is the 3.4 one (not the
+    3.8+ ``undefined`` variant), and instances survive pickling, which 3.4.0
+    got wrong (SPEC HD-8).
+    """
+
+    def __init__(self, partial, expected):
+        # Call EOFError directly: the stdlib base's own __init__ formats a
+        # different message on 3.8+.
+        EOFError.__init__(
+            self, '%s bytes read on a total of %s expected bytes'
+            % (len(partial), expected))
+        self.partial = partial
+        self.expected = expected
+
+    def __reduce__(self):
+        return type(self), (self.partial, self.expected)
+
+
+class LineTooLongError(ValueError):
+    """``readline()`` met a line longer than the reader's limit (SPEC Q-1).
+
+    A ValueError with the 3.4 message ``'Line is too long'``, so code written
+    against 3.4 behaves the same.  The bytes the reader removed from its
+    buffer travel in ``partial``: they end with ``b'\\n'`` when the end of the
+    line was reached, otherwise the rest of the line is still to come.
+    """
+
+    def __init__(self, partial=b''):
+        ValueError.__init__(self, 'Line is too long')
+        self.partial = partial
+
+    def __reduce__(self):
+        return type(self), (self.partial,)

@@ -1,0 +1,340 @@
+"""The compatibility layer: the one module that tells runtimes apart.
+
+Everything that differs between Python 3.6 and 3.13, or between the stdlib
+event loop and uvloop, is decided here once, at import time, by feature
+detection; the rest of the package only calls the names defined below, which
+have the same signature in every branch.  Each line that exists because of a
+particular runtime carries a ``# version specific:`` tag so that
+``grep -n "version specific" trollius_streams/`` lists them all.
+
+Public names:
+
+``coroutine(func)``
+    The decorator for generator-based coroutines (SPEC CO-4).  It never calls
+    ``asyncio.coroutine``, which warns on 3.8-3.10 and is gone from 3.11.
+``iscoroutine(obj)``
+    True for every object this package treats as a coroutine object: ours,
+    generator objects (decorated or not), native coroutines and anything
+    ``asyncio.iscoroutine`` accepts (SPEC PR-2).
+``as_coroutine(obj)``
+    Turn a plain generator object into a coroutine object that every loop
+    accepts (asyncio.Task, create_task, run_until_complete, await).
+``ensure_future(obj, loop=None)`` / ``async_``
+    Schedule a coroutine object, a plain generator or a Future; what
+    ``asyncio.async`` was in 3.4.
+``awaitable(obj)``
+    The adapter of SPEC Q-2: ``await awaitable(writer.drain())`` works in
+    ``async def`` code whatever drain() returned (``()`` or a Future); it also
+    accepts our coroutine objects, Futures and plain generators.
+``get_event_loop(loop=None)``
+    Loop resolution of SPEC CO-5: the given loop, else the running loop,
+    else ``asyncio.get_event_loop()``.
+``create_future(loop)``
+    ``loop.create_future()`` where the loop has it, else ``Future(loop=loop)``.
+``is_closing(transport)``
+    ``transport.is_closing()``, falling back to ``_closing`` (SPEC DR-2).
+``CoroutineObject``
+    The class of our coroutine objects on runtimes that no longer accept
+    generators as coroutines (None elsewhere, where they are generators).
+"""
+
+__all__ = ['coroutine', 'iscoroutine', 'as_coroutine', 'ensure_future',
+           'async_', 'awaitable', 'get_event_loop', 'create_future',
+           'is_closing', 'isfuture', 'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES']
+
+import asyncio
+import collections.abc
+import functools
+import inspect
+import types
+
+import six
+
+# --- Feature detection (decided once) ----------------------------------------
+
+
+@types.coroutine
+def _probe():
+    yield
+
+
+def _generators_are_coroutines():
+    gen = _probe()
+    try:
+        return asyncio.iscoroutine(gen)
+    finally:
+        gen.close()
+
+
+#: True where asyncio itself accepts (flagged) generator objects as coroutines:
+#: ``asyncio.iscoroutine(gen)``, ``Task(gen)``, ``create_task(gen)``.
+#: version specific: Python < 3.12 True, Python >= 3.12 False (M-10)
+GENERATORS_ARE_COROUTINES = _generators_are_coroutines()
+
+# asyncio marks coroutine functions with this sentinel so that
+# asyncio.iscoroutinefunction() says True; it is private and may vanish.
+_IS_COROUTINE_MARK = getattr(asyncio.coroutines, '_is_coroutine', None)  # version specific: Python <= 3.13
+_markcoroutinefunction = getattr(inspect, 'markcoroutinefunction', None)  # version specific: Python >= 3.12
+
+# Running-loop lookup that never raises and never warns.
+_get_running_loop = getattr(asyncio, '_get_running_loop', None)  # version specific: Python >= 3.6 (all supported)
+if _get_running_loop is None:  # pragma: no cover - every supported Python has it
+    _get_running_loop = asyncio.events._get_running_loop
+
+
+# --- Coroutine objects --------------------------------------------------------
+#
+# Design: on Python < 3.12 a generator produced by a ``types.coroutine``
+# function is everything SPEC CO-2 asks for (asyncio.iscoroutine() is True,
+# Task() accepts it, ``await`` accepts it), so we return it untouched: no
+# wrapper, no cost.  From 3.12 on, asyncio rejects generator objects, so each
+# call returns a small CoroutineObject around the generator.  It is registered
+# as a collections.abc.Coroutine (so asyncio.iscoroutine() is True) and:
+#
+# * ``yield from obj`` calls ``__iter__``, which returns the generator itself,
+#   so the generator runs with no wrapper in between (and it works from plain
+#   undecorated generators, which could not ``yield from`` a native coroutine);
+# * ``await obj`` calls ``__await__``, a generator that delegates with
+#   ``yield from`` (``__await__`` may not return a flagged generator directly:
+#   CPython rejects "__await__() returned a coroutine");
+# * a Task drives it through ``send``/``throw``, which forward to the
+#   generator.
+#
+# The generator must be flagged by types.coroutine so that it may itself
+# ``yield from`` native coroutines (``loop.create_connection`` is ``async def``
+# from 3.7 on, M-13).
+
+
+class _CoroutineObject(object):
+    """A generator-based coroutine that modern asyncio accepts as a coroutine.
+
+    Exists because asyncio 3.12+ rejects generator objects everywhere a
+    coroutine is expected (``Task()``, ``create_task()``,
+    ``asyncio.iscoroutine()``), while 3.4-era code passes them everywhere.
+    """
+
+    __slots__ = ('_gen', '__weakref__')
+
+    def __init__(self, gen):
+        self._gen = gen
+
+    def __iter__(self):
+        return self._gen
+
+    def __await__(self):
+        return (yield from self._gen)
+
+    def send(self, value):
+        return self._gen.send(value)
+
+    def __next__(self):
+        return self._gen.send(None)
+
+    def throw(self, *args):
+        return self._gen.throw(*args)
+
+    def close(self):
+        return self._gen.close()
+
+    # Introspection used by asyncio's reprs and Task.get_stack().
+    @property
+    def gi_frame(self):
+        return self._gen.gi_frame
+
+    @property
+    def gi_code(self):
+        return self._gen.gi_code
+
+    @property
+    def gi_running(self):
+        return self._gen.gi_running
+
+    @property
+    def gi_yieldfrom(self):
+        return self._gen.gi_yieldfrom
+
+    @property
+    def __name__(self):
+        # (A __qualname__ property is not allowed in a class body.)
+        return self._gen.__qualname__
+
+    def __repr__(self):
+        return '<trollius_streams coroutine %s>' % (self._gen.__qualname__,)
+
+
+collections.abc.Coroutine.register(_CoroutineObject)
+
+if GENERATORS_ARE_COROUTINES:
+    CoroutineObject = None
+    _COROUTINE_TYPES = (types.GeneratorType,)
+
+    def _wrap(gen):
+        return gen
+
+else:  # version specific: Python >= 3.12
+    CoroutineObject = _CoroutineObject
+    _COROUTINE_TYPES = (_CoroutineObject, types.GeneratorType)
+    _wrap = _CoroutineObject
+
+
+def isfuture(obj):
+    """Return True for asyncio Futures and Tasks of any loop (duck-typed)."""
+    return getattr(obj, '_asyncio_future_blocking', None) is not None
+
+
+def iscoroutine(obj):
+    """Return True if ``obj`` is a coroutine object for this package.
+
+    Ours, any generator object (decorated or not, including a 3.4-3.10
+    debug-mode CoroWrapper, which asyncio.iscoroutine accepts there), native
+    coroutines and whatever ``asyncio.iscoroutine`` accepts.
+    """
+    return isinstance(obj, _COROUTINE_TYPES) or asyncio.iscoroutine(obj)
+
+
+@types.coroutine
+def _drive(obj):
+    # ``yield from`` in a flagged generator accepts every awaitable we care
+    # about: (), Futures, generators, our objects and native coroutines.
+    return (yield from obj)
+
+
+def as_coroutine(obj):
+    """Return ``obj`` as a coroutine object that every loop accepts.
+
+    A generator object (even from an undecorated generator function) is
+    wrapped so that ``asyncio.Task``/``create_task``/``run_until_complete``
+    and ``await`` take it on every supported Python.  Anything else that is
+    already a coroutine object is returned unchanged.
+    """
+    if type(obj) is types.GeneratorType:
+        if obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE:
+            return _wrap(obj)
+        return _wrap(_drive(obj))
+    return obj
+
+
+def coroutine(func):
+    """Decorator marking a generator-based coroutine (SPEC CO-4).
+
+    * generator function: each call returns a coroutine object that works
+      with ``yield from``, ``await``, ``asyncio.Task``, ``loop.create_task``,
+      ``run_until_complete``, ``ensure_future``, ``gather`` and ``wait_for``
+      on every supported Python; the generator may ``yield from`` Futures,
+      our coroutine objects, native coroutines and ``()``.
+    * plain function: each call returns a coroutine object that, when run,
+      calls the function and, if the result is a Future or a coroutine
+      object, waits for it (3.4's ``asyncio.coroutine`` behaviour).
+    * ``async def`` function: returned unchanged.
+    """
+    if inspect.iscoroutinefunction(func):
+        return func
+    if getattr(func, '_trollius_streams_coroutine', False):
+        return func
+    if inspect.isgeneratorfunction(func):
+        gen_func = types.coroutine(func)
+    else:
+        @types.coroutine
+        @six.wraps(func)
+        def gen_func(*args, **kwargs):
+            result = func(*args, **kwargs)
+            if isfuture(result) or iscoroutine(result):
+                result = yield from result
+            return result
+
+    if GENERATORS_ARE_COROUTINES:
+        wrapper = gen_func
+    else:  # version specific: Python >= 3.12
+        @six.wraps(func)
+        def wrapper(*args, **kwargs):
+            return _CoroutineObject(gen_func(*args, **kwargs))
+
+    wrapper._trollius_streams_coroutine = True
+    if _IS_COROUTINE_MARK is not None:  # version specific: Python <= 3.13
+        wrapper._is_coroutine = _IS_COROUTINE_MARK
+    return wrapper
+
+
+@coroutine
+def awaitable(obj):
+    """Wait for ``obj`` and return its result: the adapter of SPEC Q-2.
+
+    ``StreamWriter.drain()`` returns the literal ``()`` when there is nothing
+    to wait for, and ``await ()`` is a TypeError on every Python.  In
+    ``async def`` code write ``await awaitable(writer.drain())``.  ``obj`` may
+    be ``()``, a Future, one of our coroutine objects, a generator or a
+    native coroutine.
+    """
+    return (yield from obj)
+
+
+# --- Loops ------------------------------------------------------------------
+
+
+def get_event_loop(loop=None):
+    """Resolve an event loop as SPEC CO-5 says.
+
+    ``loop`` if given; else the loop running in this thread; else
+    ``asyncio.get_event_loop()`` (the loop set with ``set_event_loop``).
+    Asking for the running loop first avoids the DeprecationWarning that
+    3.12+ ``get_event_loop()`` gives when it has to create a loop.
+    """
+    if loop is None:
+        loop = _get_running_loop()
+        if loop is None:
+            loop = asyncio.get_event_loop()
+    return loop
+
+
+def create_future(loop):
+    """Return a new Future attached to ``loop`` (SPEC M-25)."""
+    try:
+        make = loop.create_future
+    except AttributeError:  # version specific: loops predating create_future (3.4 era, trollius)
+        return asyncio.Future(loop=loop)
+    return make()
+
+
+def is_closing(transport):
+    """Return True if ``transport`` is closing or closed (SPEC DR-2 step 3).
+
+    ``is_closing()`` exists on stdlib transports since 3.5.1 and on uvloop;
+    older or third-party transports may only have ``_closing``.
+    """
+    try:
+        method = transport.is_closing
+    except AttributeError:  # version specific: transports without is_closing()
+        return bool(getattr(transport, '_closing', False))
+    return method()
+
+
+def all_tasks(loop):
+    """Return the set of tasks of ``loop`` that are not done yet."""
+    try:
+        tasks = asyncio.all_tasks  # version specific: Python >= 3.7
+    except AttributeError:  # version specific: Python 3.6
+        tasks = asyncio.Task.all_tasks(loop)
+    else:
+        tasks = tasks(loop)
+    return {t for t in tasks if not t.done()}
+
+
+def ensure_future(obj, loop=None):
+    """Schedule ``obj`` on ``loop`` and return the Future/Task (``asyncio.async``).
+
+    ``obj`` may be a Future (returned as is), one of our coroutine objects, a
+    native coroutine, or a generator object, decorated or not: generators
+    are accepted on every Python, 3.12+ included.  ``loop`` is resolved as in
+    CO-5 when it is None.
+    """
+    if type(obj) is types.GeneratorType:
+        obj = as_coroutine(obj)
+    if asyncio.iscoroutine(obj):
+        return get_event_loop(loop).create_task(obj)
+    # Futures are returned as they are, other awaitables wrapped; anything
+    # else raises TypeError there.
+    return asyncio.ensure_future(obj, loop=loop)
+
+
+#: The 3.4 name, which is a SyntaxError from 3.7 on (``async`` is a keyword).
+async_ = ensure_future
