@@ -22,6 +22,7 @@ setup(
     packages=['trollius_streams'],
     python_requires='>=3.6',
     install_requires=['six'],
+    entry_points={'pytest11': ['trollius_streams.testing = trollius_streams.testing']},
     extras_require={
         'uvloop': [
             'uvloop==0.14.0; python_version == "3.6"',
