@@ -607,7 +607,7 @@ def test_read_never_empty_before_eof_hb_2_rd_9(loop):
     task = start(loop, r.read(5))
     try:
         r.feed_data(b'abc')
-        del r._buffer[:]
+        r._take_all()   # another consumer empties the buffer
         step(loop)
         assert not task.done()
         assert r._waiter is not None
@@ -627,7 +627,7 @@ def test_read_n_empty_after_wakeup_with_exception_rd_8d_hb_1(loop):
     try:
         exc = ValueError('late')
         r.feed_data(b'abc')
-        del r._buffer[:]
+        r._take_all()   # another consumer empties the buffer
         r.set_exception(exc)
         step(loop)
         assert task.done()
@@ -1786,3 +1786,28 @@ def test_zero_size_read_while_another_waits_decision(loop, method, args):
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         loop.run_until_complete(waiting)
+
+
+def test_trickled_line_is_joined_once(loop, monkeypatch):
+    """RD-10 (robustness): a line that arrives one byte per feed_data() is
+    searched incrementally and joined once, not on every wakeup (re-joining
+    the partial line on each wakeup is quadratic: a peer trickling bytes
+    could burn the CPU)."""
+    r = StreamReader(loop=loop)
+    joins = []
+    compact = StreamReader._compact
+    monkeypatch.setattr(StreamReader, '_compact',
+                        lambda self: (joins.append(1), compact(self))[1])
+    task = start(loop, r.readline())
+    try:
+        for _ in range(200):
+            r.feed_data(b'x')
+            step(loop)
+        assert not task.done()
+        r.feed_data(b'y\nrest')
+        step(loop)
+        assert task.result() == b'x' * 200 + b'y\n'
+        assert len(joins) == 1
+        assert r._buffer == b'rest'
+    finally:
+        finish(loop, task)

@@ -2,6 +2,8 @@
 
 __all__ = ['StreamReader']
 
+import io
+
 import six
 
 from . import compat
@@ -38,9 +40,19 @@ class StreamReader(object):
     set_exception(); coroutines pull them out with read(), readline() and
     readexactly().  Only one read call may wait at a time.
 
-    ``_buffer`` is a bytearray that always holds every unread byte, even
-    while a read call waits: a cancelled read loses nothing (3.4.0 lost the
-    bytes it had already taken, SPEC HD-2/HD-3/HB-3).
+    Every unread byte stays in the reader, even while a read call waits: a
+    cancelled read loses nothing (3.4.0 lost the bytes it had already taken,
+    SPEC HD-2/HD-3/HB-3).
+
+    Buffer layout (for speed; SPEC 8a): the unread bytes are, in order,
+    ``_acc`` (an io.BytesIO in which a readexactly(n) with ``n > limit``
+    gathers what has arrived, so that its result is built without holding
+    2*n; None otherwise), then ``_head[_pos:]`` (a bytes object consumed by
+    moving the offset: a line costs one slice), then the chunks in ``_tail``
+    (bytes objects as received, not copied).  ``_more`` counts the bytes in
+    ``_acc`` and ``_tail``; while ``_acc`` is set, ``_head`` is empty.
+    ``_buffer`` is a read-only property returning all unread bytes joined
+    into one bytes object (a snapshot).
     """
 
     def __init__(self, limit=None, loop=None):
@@ -48,7 +60,11 @@ class StreamReader(object):
         self._limit = _check_limit(limit)
         # Resolved here, not at first use (3.4.3 behaviour, Tulip #184).
         self._loop = compat.get_event_loop(loop)
-        self._buffer = bytearray()
+        self._head = b''          # unread bytes are _head[_pos:] ...
+        self._pos = 0
+        self._tail = []           # ... then these chunks (after _acc, if set)
+        self._more = 0            # bytes in _acc and _tail
+        self._acc = None          # BytesIO of a large readexactly(), if any
         self._eof = False
         self._waiter = None       # Future of the suspended read call, if any
         self._exception = None
@@ -57,8 +73,9 @@ class StreamReader(object):
 
     def __repr__(self):
         info = ['StreamReader']
-        if self._buffer:
-            info.append('%d bytes' % len(self._buffer))
+        size = self._size()
+        if size:
+            info.append('%d bytes' % size)
         if self._eof:
             info.append('eof')
         if self._limit != _DEFAULT_LIMIT:
@@ -72,6 +89,128 @@ class StreamReader(object):
         if self._paused:
             info.append('paused')
         return '<%s>' % ' '.join(info)
+
+    # --- Buffer -------------------------------------------------------------
+
+    @property
+    def _buffer(self):
+        """All unread bytes, joined into one bytes object (SPEC 8a).
+
+        Read-only: a snapshot for white-box tests and debugging; changing
+        it does not change the reader.
+        """
+        parts = []
+        acc = self._acc
+        if acc is not None:
+            parts.append(acc.getvalue())
+        parts.append(self._head[self._pos:])
+        parts.extend(self._tail)
+        return b''.join(parts)
+
+    def _size(self):
+        return len(self._head) - self._pos + self._more
+
+    def _unacc(self):
+        # Turn the readexactly() accumulator back into the head (no copy:
+        # getvalue() hands over the BytesIO's own bytes object).
+        data = self._acc.getvalue()
+        self._acc = None
+        head, pos = self._head, self._pos
+        if pos < len(head):   # cannot happen while _acc is set; be safe
+            self._tail.insert(0, head[pos:])
+            self._more += len(head) - pos
+        self._more -= len(data)
+        self._head = data
+        self._pos = 0
+
+    def _take_parts(self, n):
+        """Remove the first ``n`` bytes (0 < n <= unread, no _acc): buffers."""
+        head, pos = self._head, self._pos
+        end = pos + n
+        if end <= len(head):
+            self._pos = end
+            return [memoryview(head)[pos:end]]
+        parts = [memoryview(head)[pos:]]
+        need = end - len(head)
+        tail = self._tail
+        moved = 0
+        i = 0
+        while True:
+            chunk = tail[i]
+            i += 1
+            size = len(chunk)
+            moved += size
+            if size < need:
+                parts.append(chunk)
+                need -= size
+                continue
+            if size == need:
+                parts.append(chunk)
+                head, pos = b'', 0
+            else:
+                parts.append(memoryview(chunk)[:need])
+                head, pos = chunk, need
+            break
+        del tail[:i]
+        self._more -= moved
+        self._head = head
+        self._pos = pos
+        return parts
+
+    def _take(self, n):
+        """Remove and return the first ``n`` bytes (0 < n <= unread)."""
+        if self._acc is not None:
+            self._unacc()
+        head, pos = self._head, self._pos
+        end = pos + n
+        if end <= len(head):
+            self._pos = end
+            return head[pos:end]
+        return b''.join(self._take_parts(n))
+
+    def _take_all(self):
+        """Remove and return every unread byte."""
+        if self._acc is not None:
+            self._unacc()
+        head, pos, tail = self._head, self._pos, self._tail
+        if tail:
+            tail.insert(0, memoryview(head)[pos:])
+            data = b''.join(tail)
+            del tail[:]
+        else:
+            data = head[pos:]
+        self._head = b''
+        self._pos = 0
+        self._more = 0
+        return data
+
+    def _compact(self):
+        # One bytes object for everything unread, so that one find() sees it.
+        if self._acc is not None:
+            self._unacc()
+        if self._tail:
+            self._head = self._take_all()
+            self._pos = 0
+
+    def _gather(self):
+        # readexactly(n > limit) while waiting: move what has arrived into
+        # the BytesIO, dropping the received chunks, so that the result is
+        # getvalue() (no copy) and the reader never holds 2*n (stdlib does).
+        head, pos, tail = self._head, self._pos, self._tail
+        rest = len(head) - pos
+        if not rest and not tail:
+            return
+        acc = self._acc
+        if acc is None:
+            acc = self._acc = io.BytesIO()
+        if rest:
+            acc.write(memoryview(head)[pos:])
+            self._more += rest
+            self._head = b''
+            self._pos = 0
+        for chunk in tail:
+            acc.write(chunk)
+        del tail[:]
 
     # --- Feeding side -----------------------------------------------------
 
@@ -111,7 +250,7 @@ class StreamReader(object):
 
     def at_eof(self):
         """Return True if feed_eof() was called and the buffer is empty."""
-        return self._eof and not self._buffer
+        return self._eof and self._pos == len(self._head) and not self._more
 
     def feed_data(self, data):
         """Append ``data`` (bytes-like) to the buffer and wake the reader.
@@ -121,19 +260,27 @@ class StreamReader(object):
         """
         if self._eof:
             raise AssertionError('feed_data after feed_eof')
-        try:
-            if not data:
-                if type(data) is not bytes:
-                    memoryview(data)  # TypeError for '' and other non-bytes
-                return
-            self._buffer += data
-        except TypeError:
-            raise TypeError('feed_data() argument must be a bytes-like '
-                            'object, not %s' % type(data).__name__)
-        self._wakeup_waiter()
+        if type(data) is not bytes:
+            # Copy other bytes-like objects: the caller may reuse them.
+            try:
+                data = memoryview(data).tobytes()  # TypeError for '', int ...
+            except TypeError:
+                raise TypeError('feed_data() argument must be a bytes-like '
+                                'object, not %s' % type(data).__name__)
+        if not data:
+            return
+        if self._pos == len(self._head) and not self._more:
+            self._head = data     # empty buffer: keep the object, no copy
+            self._pos = 0
+        else:
+            self._tail.append(data)
+            self._more += len(data)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
         # SPEC FC-R1: pause reading past 2 * limit.
         if (self._transport is not None and not self._paused and
-                len(self._buffer) > 2 * self._limit):
+                len(self._head) - self._pos + self._more > 2 * self._limit):
             try:
                 self._transport.pause_reading()
             except NotImplementedError:
@@ -141,10 +288,16 @@ class StreamReader(object):
                 self._transport = None
             else:
                 self._paused = True
+                # Drop the consumed prefix of the head chunk, so that what
+                # the reader keeps alive stays within 2*limit + one receive.
+                pos = self._pos
+                if pos:
+                    self._head = self._head[pos:]
+                    self._pos = 0
 
     def _maybe_resume_transport(self):
         # SPEC FC-R2.
-        if self._paused and len(self._buffer) <= self._limit:
+        if self._paused and self._size() <= self._limit:
             self._paused = False
             self._transport.resume_reading()
 
@@ -184,32 +337,43 @@ class StreamReader(object):
         Returns ``b''`` only at EOF with an empty buffer.  A stored exception
         is raised first, even when data is buffered (3.4 behaviour).
         """
-        _check_size(n, 'read')
+        if n.__class__ is not int:
+            _check_size(n, 'read')
         if self._exception is not None:
             raise self._exception
-        self._check_waiting('read')
-        buf = self._buffer
-        if n == 0:
+        if self._waiter is not None:
+            self._check_waiting('read')
+        if n > 0:
+            # Fast path: the answer is in the head chunk.
+            head = self._head
+            pos = self._pos
+            end = pos + n
+            if end <= len(head):
+                self._pos = end
+                # SPEC FC-R2, inlined.
+                if self._paused and len(head) - end + self._more <= self._limit:
+                    self._paused = False
+                    self._transport.resume_reading()
+                return head[pos:end]
+            while not self._size():
+                if self._eof:
+                    return b''
+                yield from self._wait_for_data('read')
+                # Woken by data: return it even if an exception followed.
+                if not self._size() and self._exception is not None:
+                    raise self._exception
+            size = self._size()
+            data = self._take(n if n < size else size)
+        elif n == 0:
             return b''
-        if n < 0:
+        else:
             # Collect in the buffer, not in a local list: cancellation loses
             # nothing (HB-3), and FC-R3 keeps the transport unpaused.
             while not self._eof:
                 yield from self._wait_for_data('read')
                 if self._exception is not None:
                     raise self._exception
-            data = bytes(buf)
-            del buf[:]
-        else:
-            while not buf:
-                if self._eof:
-                    return b''
-                yield from self._wait_for_data('read')
-                # Woken by data: return it even if an exception followed.
-                if not buf and self._exception is not None:
-                    raise self._exception
-            data = bytes(buf[:n])
-            del buf[:n]
+            data = self._take_all()
         self._maybe_resume_transport()
         return data
 
@@ -223,41 +387,72 @@ class StreamReader(object):
         """
         if self._exception is not None:
             raise self._exception
-        self._check_waiting('readline')
-        buf = self._buffer
+        if self._waiter is not None:
+            self._check_waiting('readline')
+        # Fast path: a whole line in the head chunk.
+        head = self._head
+        pos = self._pos
+        i = head.find(b'\n', pos) + 1
+        if i and i - pos <= self._limit:
+            self._pos = i
+            # SPEC FC-R2, inlined.
+            if self._paused and len(head) - i + self._more <= self._limit:
+                self._paused = False
+                self._transport.resume_reading()
+            return head[pos:i]
+        return (yield from self._readline_slow())
+
+    def _readline_slow(self):
+        # Design: search each byte for b'\n' once.  A partial line that
+        # arrives in many small chunks stays in _tail, and only new chunks
+        # are searched on each wakeup; the chunks are joined once, when the
+        # line is complete (joining on every wakeup would be quadratic in
+        # the line length: a peer trickling bytes could burn the CPU).
         limit = self._limit
-        start = 0
+        if self._acc is not None:   # left by a cancelled readexactly()
+            self._unacc()
+        searched = None   # the head object already searched from _pos on
+        scanned = 0       # how many _tail chunks were searched
         while True:
-            i = buf.find(b'\n', start)
-            if i >= 0:
-                i += 1
-                if i > limit:
-                    # SPEC RD-10 case (a): drop through the newline.
-                    partial = bytes(buf[:i])
-                    del buf[:i]
-                    self._maybe_resume_transport()
-                    raise LineTooLongError(partial)
-                line = bytes(buf[:i])
-                del buf[:i]
+            head = self._head
+            found = False
+            if head is not searched:
+                # New head: feed_data() into an empty buffer, or the pause
+                # rule dropped the consumed prefix.
+                found = head.find(b'\n', self._pos) >= 0
+                searched = head
+            if not found:
+                tail = self._tail
+                while scanned < len(tail):
+                    if b'\n' in tail[scanned]:
+                        found = True
+                        break
+                    scanned += 1
+            if found:
+                self._compact()
+                head = self._head
+                pos = self._pos
+                i = head.find(b'\n', pos) + 1
+                self._pos = i
+                line = head[pos:i]
                 self._maybe_resume_transport()
+                if i - pos > limit:
+                    # SPEC RD-10 case (a): drop through the newline.
+                    raise LineTooLongError(line)
                 return line
-            if len(buf) > limit:
+            # Woken by data without a newline, and an exception is stored.
+            if self._exception is not None:
+                raise self._exception
+            if self._size() > limit:
                 # SPEC RD-10 case (b): no newline yet, drop everything.
-                partial = bytes(buf)
-                del buf[:]
+                partial = self._take_all()
                 self._maybe_resume_transport()
                 raise LineTooLongError(partial)
             if self._eof:
-                line = bytes(buf)
-                del buf[:]
+                line = self._take_all()
                 self._maybe_resume_transport()
                 return line
-            # Nothing before `start` can hold a newline: buf only grows while
-            # we wait, because no other read call may run meanwhile.
-            start = len(buf)
             yield from self._wait_for_data('readline')
-            if self._exception is not None and buf.find(b'\n', start) < 0:
-                raise self._exception
 
     @compat.coroutine
     def readexactly(self, n):
@@ -267,27 +462,52 @@ class StreamReader(object):
         read so far in ``partial`` (the buffer is then empty).  ``n <= 0``
         returns ``b''`` (3.4 behaviour, SPEC Q-7).
         """
-        _check_size(n, 'readexactly')
+        if n.__class__ is not int:
+            _check_size(n, 'readexactly')
         if self._exception is not None:
             raise self._exception
-        self._check_waiting('readexactly')
+        if self._waiter is not None:
+            self._check_waiting('readexactly')
         if n <= 0:
             return b''
-        buf = self._buffer
-        while len(buf) < n:
+        # Fast path: n bytes in the head chunk.
+        head = self._head
+        pos = self._pos
+        end = pos + n
+        if end <= len(head):
+            self._pos = end
+            # SPEC FC-R2, inlined.
+            if self._paused and len(head) - end + self._more <= self._limit:
+                self._paused = False
+                self._transport.resume_reading()
+            return head[pos:end]
+        return (yield from self._readexactly_slow(n))
+
+    def _readexactly_slow(self, n):
+        if self._acc is not None:   # left by a cancelled readexactly()
+            self._unacc()
+        gather = n > self._limit
+        while self._size() < n:
             if self._eof:
-                partial = bytes(buf)
-                del buf[:]
+                partial = self._take_all()
                 self._maybe_resume_transport()
                 raise IncompleteReadError(partial, n)
+            if gather:
+                self._gather()
             yield from self._wait_for_data('readexactly')
-            if self._exception is not None and len(buf) < n:
+            if self._exception is not None and self._size() < n:
                 raise self._exception
-        if len(buf) == n:
-            data = bytes(buf)
-            del buf[:]
+        acc = self._acc
+        if acc is None:
+            data = self._take(n)
         else:
-            data = bytes(buf[:n])
-            del buf[:n]
+            # _head is empty while _acc is set: the rest is in _tail.
+            self._acc = None
+            have = acc.tell()
+            self._more -= have
+            if have < n:
+                for part in self._take_parts(n - have):
+                    acc.write(part)
+            data = acc.getvalue()
         self._maybe_resume_transport()
         return data

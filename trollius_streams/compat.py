@@ -214,6 +214,59 @@ def as_coroutine(obj):
     return obj
 
 
+def _make_wrapper(func, gen_func):  # version specific: Python >= 3.12
+    """Return ``lambda <func's parameters>: CoroutineObject(gen_func(...))``.
+
+    The wrapper is compiled with the same parameter list as ``func`` (so a
+    call packs no ``*args``/``**kwargs``: about 0.05 us per call, a tenth of
+    a buffered readline()).  Signatures it cannot reproduce (positional-only
+    parameters, unusual defaults) get the generic ``*args, **kwargs`` form.
+    """
+    def generic(*args, **kwargs):
+        return _CoroutineObject(gen_func(*args, **kwargs))
+
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return generic
+    namespace = {'_ts_CO': _CoroutineObject, '_ts_gen': gen_func}
+    defs, call = [], []
+    kw_marker = False
+    P = inspect.Parameter
+    for p in params:
+        name = p.name
+        if p.kind is P.POSITIONAL_ONLY or name.startswith('_ts_'):
+            return generic
+        text = name
+        if p.default is not P.empty:
+            key = '_ts_d%d' % len(namespace)
+            namespace[key] = p.default
+            text = '%s=%s' % (name, key)
+        if p.kind is P.VAR_POSITIONAL:
+            defs.append('*' + name)
+            call.append('*' + name)
+            kw_marker = True
+        elif p.kind is P.VAR_KEYWORD:
+            defs.append('**' + name)
+            call.append('**' + name)
+        elif p.kind is P.KEYWORD_ONLY:
+            if not kw_marker:
+                defs.append('*')
+                kw_marker = True
+            defs.append(text)
+            call.append('%s=%s' % (name, name))
+        else:
+            defs.append(text)
+            call.append(name)
+    source = 'def wrapper(%s):\n    return _ts_CO(_ts_gen(%s))\n' % (
+        ', '.join(defs), ', '.join(call))
+    try:
+        exec(source, namespace)
+    except SyntaxError:
+        return generic
+    return namespace['wrapper']
+
+
 def coroutine(func):
     """Decorator marking a generator-based coroutine (SPEC CO-4).
 
@@ -245,9 +298,7 @@ def coroutine(func):
     if GENERATORS_ARE_COROUTINES:
         wrapper = gen_func
     else:  # version specific: Python >= 3.12
-        @six.wraps(func)
-        def wrapper(*args, **kwargs):
-            return _CoroutineObject(gen_func(*args, **kwargs))
+        wrapper = six.wraps(func)(_make_wrapper(func, gen_func))
 
     wrapper._trollius_streams_coroutine = True
     if _IS_COROUTINE_MARK is not None:  # version specific: Python <= 3.13
