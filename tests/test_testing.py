@@ -28,6 +28,10 @@ else:
 def _run(pytester, *args):
     return pytester.runpytest('-p', 'trollius_streams.testing',
                               '-p', 'no:cacheprovider', '-W', 'error',
+                              # under python -O (the optimized env) pytest
+                              # warns that plain asserts are off
+                              '-W', 'ignore:assertions not in test modules'
+                              ':pytest.PytestConfigWarning',
                               *args)
 
 
