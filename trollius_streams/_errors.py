@@ -4,15 +4,10 @@ __all__ = ['IncompleteReadError', 'LineTooLongError']
 
 import asyncio
 
-# SPEC EX-1: where the runtime has asyncio.IncompleteReadError, subclass it
-# too, so ``except asyncio.IncompleteReadError`` also catches ours.
-_BASES = (EOFError,)
-_stdlib_incomplete = getattr(asyncio, 'IncompleteReadError', None)
-if _stdlib_incomplete is not None:  # every supported Python has it
-    _BASES = (_stdlib_incomplete,)
-
-
-class IncompleteReadError(*_BASES):
+# SPEC EX-1: besides EOFError, subclass asyncio's own IncompleteReadError
+# (an EOFError on every supported Python), so that code mixing libraries can
+# catch ours with ``except asyncio.IncompleteReadError``.
+class IncompleteReadError(asyncio.IncompleteReadError):
     """The stream ended before ``readexactly(n)`` got its ``n`` bytes.
 
     ``partial`` holds the bytes read before the end of the stream and
