@@ -4,6 +4,7 @@ __all__ = ['IncompleteReadError', 'LineTooLongError']
 
 import asyncio
 
+
 # SPEC EX-1: besides EOFError, subclass asyncio's own IncompleteReadError
 # (an EOFError on every supported Python), so that code mixing libraries can
 # catch ours with ``except asyncio.IncompleteReadError``.
