@@ -73,6 +73,19 @@ def loop(request, loop_errors):
 
 
 @pytest.fixture
+def closing(loop):
+    """``closing(obj)``: close ``obj`` (server, writer) after the test.
+
+    A safety net for failing tests: closing twice is harmless, and what a
+    failing test leaves open is then closed before the loop is.
+    """
+    objs = []
+    yield objs.append
+    for obj in reversed(objs):
+        obj.close()
+
+
+@pytest.fixture
 def run(loop):
     """``run(coro)``: run a coroutine object or generator on ``loop``."""
     def run(coro, timeout=30):

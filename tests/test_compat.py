@@ -41,20 +41,6 @@ def other_loop():
         lp.close()
 
 
-@pytest.fixture
-def closing(loop):
-    """``closing(obj)``: close ``obj`` (server, writer) after the test.
-
-    A safety net for failing tests: closing twice is harmless, and a live
-    server left on a uvloop 0.14 loop can make ``loop.close()`` block (seen
-    on 3.6, where pytest-timeout cannot interrupt it).
-    """
-    objs = []
-    yield objs.append
-    for obj in reversed(objs):
-        obj.close()
-
-
 def drive(coro):
     """Run a coroutine object that never suspends; return its result."""
     try:
