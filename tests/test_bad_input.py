@@ -317,6 +317,39 @@ WRITES = [
 ]
 
 
+def _bad_write_then_ok(loop, run, bad_write):
+    """Connect, call ``bad_write(writer)``, then check that the connection
+    still works and that the peer received exactly b'ok'."""
+    @coroutine
+    def main():
+        received = compat.create_future(loop)
+
+        @coroutine
+        def server_side(reader, writer):
+            try:
+                received.set_result((yield from reader.read()))
+            finally:
+                writer.close()
+
+        server = yield from start_server(server_side, '127.0.0.1', 0,
+                                         loop=loop)
+        try:
+            port = server.sockets[0].getsockname()[1]
+            reader, writer = yield from open_connection('127.0.0.1', port,
+                                                        loop=loop)
+            try:
+                bad_write(writer)
+                writer.write(b'ok')
+                writer.write_eof()
+                assert (yield from received) == b'ok'
+            finally:
+                writer.close()
+        finally:
+            server.close()
+            yield from server.wait_closed()
+    run(main())
+
+
 @pytest.mark.parametrize('value', [row[1] for row in WRITES],
                          ids=[row[0] for row in WRITES])
 def test_write_non_bytes_on_real_transport(loop, run, value):
@@ -324,72 +357,22 @@ def test_write_non_bytes_on_real_transport(loop, run, value):
     transport (stdlib: 'data argument must be a bytes-like object, not
     ...'; uvloop: 'memoryview: a bytes-like object is required, not ...');
     nothing is sent, and the connection keeps working."""
-    @coroutine
-    def main():
-        received = compat.create_future(loop)
-
-        @coroutine
-        def server_side(reader, writer):
-            try:
-                received.set_result((yield from reader.read()))
-            finally:
-                writer.close()
-
-        server = yield from start_server(server_side, '127.0.0.1', 0,
-                                         loop=loop)
-        try:
-            port = server.sockets[0].getsockname()[1]
-            reader, writer = yield from open_connection('127.0.0.1', port,
-                                                        loop=loop)
-            try:
-                with pytest.raises(TypeError) as info:
-                    writer.write(value)
-                assert info.match(r'bytes-like object')
-                assert info.match(type(value).__name__ if
-                                  not isinstance(value, list) else 'list|str')
-                writer.write(b'ok')
-                writer.write_eof()
-                assert (yield from received) == b'ok'
-            finally:
-                writer.close()
-        finally:
-            server.close()
-            yield from server.wait_closed()
-    run(main())
+    def bad_write(writer):
+        with pytest.raises(TypeError) as info:
+            writer.write(value)
+        assert info.match(r'bytes-like object')
+        assert info.match(type(value).__name__ if
+                          not isinstance(value, list) else 'list|str')
+    _bad_write_then_ok(loop, run, bad_write)
 
 
 def test_write_none_on_real_transport(loop, run):
     """WR-3: write(None) goes to the transport unchecked (SPEC: nothing is
     checked in between): the stdlib transport raises TypeError, uvloop
     ignores it.  Either way nothing is sent for it."""
-    @coroutine
-    def main():
-        received = compat.create_future(loop)
-
-        @coroutine
-        def server_side(reader, writer):
-            try:
-                received.set_result((yield from reader.read()))
-            finally:
-                writer.close()
-
-        server = yield from start_server(server_side, '127.0.0.1', 0,
-                                         loop=loop)
+    def bad_write(writer):
         try:
-            port = server.sockets[0].getsockname()[1]
-            reader, writer = yield from open_connection('127.0.0.1', port,
-                                                        loop=loop)
-            try:
-                try:
-                    writer.write(None)
-                except TypeError as exc:
-                    assert 'bytes-like object' in str(exc)
-                writer.write(b'ok')
-                writer.write_eof()
-                assert (yield from received) == b'ok'
-            finally:
-                writer.close()
-        finally:
-            server.close()
-            yield from server.wait_closed()
-    run(main())
+            writer.write(None)
+        except TypeError as exc:
+            assert 'bytes-like object' in str(exc)
+    _bad_write_then_ok(loop, run, bad_write)
