@@ -789,6 +789,26 @@ def test_create_future_m_25(loop):
     assert fut.result() == 1
 
 
+def test_future_factory_m_25(loop):
+    """M-25: future_factory(loop) is loop.create_future where it exists,
+    else a function making asyncio.Future(loop=loop); a reader built on a
+    loop without create_future can still wait."""
+    assert compat.future_factory(loop) == loop.create_future
+    proxy = _HideCreateFuture(loop)
+    make = compat.future_factory(proxy)
+    fut = make()
+    assert isinstance(fut, asyncio.Future) and fut._loop is proxy
+    assert make() is not fut
+    fut.cancel()
+    reader = trollius_streams.StreamReader(loop=proxy)
+    waiting = compat.as_coroutine(reader.readline())
+    assert compat.isfuture(waiting.send(None))
+    reader.feed_data(b'x\n')
+    with pytest.raises(StopIteration) as info:
+        waiting.send(None)
+    assert info.value.value == b'x\n'
+
+
 @pytest.mark.parametrize('transport, expected', [
     (types.SimpleNamespace(is_closing=lambda: True), True),
     (types.SimpleNamespace(is_closing=lambda: False), False),
@@ -799,8 +819,10 @@ def test_create_future_m_25(loop):
         '_closing-false', 'neither'])
 def test_is_closing_fallbacks_dr_2(transport, expected):
     """DR-2 step 3: compat.is_closing uses is_closing(), else the private
-    _closing, else says not closing."""
+    _closing, else says not closing; closing_probe(transport) is the same
+    test as a function of no arguments."""
     assert compat.is_closing(transport) is expected
+    assert compat.closing_probe(transport)() is expected
 
 
 def test_all_tasks(loop, run):

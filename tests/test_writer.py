@@ -533,6 +533,19 @@ def test_transport_without_is_closing_uses__closing(loop, closing,
         assert result is EMPTY
 
 
+def test_legacy_transport_closing_later_dr_2(loop):
+    """DR-2(3): the fallback reads ``_closing`` at each drain(), not once
+    when the writer is made (the probe is resolved once, its answer not)."""
+    transport = LegacyTransport(False)
+    tr, proto, rd, w = make(loop, transport)
+    assert w.drain() is EMPTY
+    transport._closing = True
+    result = w.drain()
+    assert is_future(result)
+    one_iteration(loop)
+    assert result.result() is None
+
+
 def test_drain_never_reads_conn_lost(loop):
     """HD-6, DR-2(2): drain() never reads transport._conn_lost (the fake's
     property fails the test if read), in any state."""

@@ -19,6 +19,7 @@ class StreamWriter(object):
 
     def __init__(self, transport, protocol, reader, loop):
         self._transport = transport
+        self._is_closing = compat.closing_probe(transport)
         self._protocol = protocol
         # No isinstance check (3.4.2 added one): reader only needs exception().
         self._reader = reader
@@ -81,7 +82,7 @@ class StreamWriter(object):
         protocol = self._protocol
         if protocol._connection_lost:
             raise ConnectionResetError('Connection lost')
-        if compat.is_closing(self._transport):
+        if self._is_closing():
             loop = self._get_loop()
             waiter = compat.create_future(loop)
             loop.call_soon(self._settle_closing, waiter)

@@ -29,10 +29,12 @@ Public names:
 ``get_event_loop(loop=None)``
     Loop resolution of SPEC CO-5: the given loop, else the running loop,
     else ``asyncio.get_event_loop()``.
-``create_future(loop)``
-    ``loop.create_future()`` where the loop has it, else ``Future(loop=loop)``.
-``is_closing(transport)``
-    ``transport.is_closing()``, falling back to ``_closing`` (SPEC DR-2).
+``create_future(loop)`` / ``future_factory(loop)``
+    ``loop.create_future()`` where the loop has it, else ``Future(loop=loop)``;
+    the factory is that function, resolved once.
+``is_closing(transport)`` / ``closing_probe(transport)``
+    ``transport.is_closing()``, falling back to ``_closing`` (SPEC DR-2);
+    the probe is that function, resolved once.
 ``CoroutineObject``
     The class of our coroutine objects on runtimes that no longer accept
     generators as coroutines (None elsewhere, where they are generators).
@@ -40,7 +42,8 @@ Public names:
 
 __all__ = ['coroutine', 'iscoroutine', 'as_coroutine', 'ensure_future',
            'async_', 'awaitable', 'get_event_loop', 'create_future',
-           'is_closing', 'isfuture', 'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES']
+           'future_factory',
+           'is_closing', 'closing_probe', 'isfuture', 'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES']
 
 import asyncio
 import collections.abc
@@ -350,26 +353,40 @@ def get_event_loop(loop=None):
     return loop
 
 
+def future_factory(loop):
+    """Return a function of no arguments making Futures of ``loop`` (M-25).
+
+    ``loop.create_future`` where the loop has it, else a function calling
+    ``Future(loop=loop)``.  Resolved once, so that a reader's hot wait path
+    pays one C call per Future.
+    """
+    try:
+        return loop.create_future
+    except AttributeError:  # version specific: loops predating create_future (3.4 era, trollius)
+        return functools.partial(asyncio.Future, loop=loop)
+
+
 def create_future(loop):
     """Return a new Future attached to ``loop`` (SPEC M-25)."""
+    return future_factory(loop)()
+
+
+def closing_probe(transport):
+    """Return a function of no arguments telling if ``transport`` is closing.
+
+    ``transport.is_closing`` (stdlib transports since 3.5.1, uvloop); for
+    older or third-party transports, a function reading ``_closing``
+    (SPEC DR-2).  Resolved once, so that drain() pays one C call.
+    """
     try:
-        make = loop.create_future
-    except AttributeError:  # version specific: loops predating create_future (3.4 era, trollius)
-        return asyncio.Future(loop=loop)
-    return make()
+        return transport.is_closing
+    except AttributeError:  # version specific: transports without is_closing()
+        return lambda: bool(getattr(transport, '_closing', False))
 
 
 def is_closing(transport):
-    """Return True if ``transport`` is closing or closed (SPEC DR-2 step 3).
-
-    ``is_closing()`` exists on stdlib transports since 3.5.1 and on uvloop;
-    older or third-party transports may only have ``_closing``.
-    """
-    try:
-        method = transport.is_closing
-    except AttributeError:  # version specific: transports without is_closing()
-        return bool(getattr(transport, '_closing', False))
-    return method()
+    """Return True if ``transport`` is closing or closed (SPEC DR-2 step 3)."""
+    return closing_probe(transport)()
 
 
 def all_tasks(loop):
