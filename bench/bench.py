@@ -8,7 +8,13 @@ socket with --unix), on the stdlib event loop or uvloop (--loop uvloop):
                each side driven by a Task;
 * ``stdlib`` - asyncio streams written the idiomatic way for this Python
                (``async def``/``await``, no ``loop=`` argument);
-* ``raw``    - hand-written asyncio.Protocol code: the practical ceiling.
+* ``raw``    - hand-written asyncio.Protocol code: the practical ceiling;
+* ``floor``  - (echo and conns only) the least stream code that still waits
+               the way SPEC RD-8c requires every stream to: a Protocol that
+               appends to a bytes buffer and wakes a Future, read by a native
+               coroutine, no drain, no checks.  No conforming stream library
+               can do less work per round trip, so floor/stdlib bounds what
+               any of them can reach there.
 
 Every measured run is a fresh process (earlier runs in one process change the
 allocator state), and the implementations are alternated over several rounds.
@@ -45,7 +51,12 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import trollius_streams as ts  # noqa: E402
 
-IMPLS = ('ours', 'stdlib', 'raw')
+IMPLS = ('ours', 'stdlib', 'raw', 'floor')
+#: Workloads with a ``floor`` implementation (see FloorStream).
+FLOOR_WORKLOADS = ('echo', 'conns')
+#: Issue 3's targets, ours / stdlib.
+TARGETS = {'bulk': 2.0, 'lines': 2.5, 'frames_100': 2.0, 'frames_4k': 1.3,
+           'echo': 1.2, 'conns': 1.0}
 SPEED_WORKLOADS = ('bulk', 'lines', 'frames_100', 'frames_4k', 'echo', 'conns')
 MEMORY_WORKLOADS = ('mem_readexactly', 'mem_slow_reader')
 ALL_WORKLOADS = SPEED_WORKLOADS + MEMORY_WORKLOADS
@@ -598,6 +609,118 @@ async def raw_stream(loop, addr, workload, cfg):
         await server.wait_closed()
 
 
+# --- floor: the least stream-shaped code (echo and conns) ----------------------
+
+class FloorStream(asyncio.Protocol):
+    """Reader and writer in one, with nothing but what a stream must do.
+
+    A read call that finds no line waits on a Future that data_received()
+    completes, so the reading coroutine resumes one loop iteration after the
+    data arrived, as SPEC RD-8c requires of every stream (raw Protocols answer
+    inside data_received() and skip that iteration).  No limit, no flow
+    control, no drain, no error handling: not a usable library, a bound.
+    """
+
+    def __init__(self, loop, handler=None):
+        self.loop = loop
+        self.handler = handler
+        self.buf = b''
+        self.waiter = None
+        self.eof = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+        if self.handler is not None:
+            self.loop.create_task(self.handler(self))
+
+    def data_received(self, data):
+        self.buf += data
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def eof_received(self):
+        self.eof = True
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def readline(self):
+        while True:
+            buf = self.buf
+            i = buf.find(b'\n') + 1
+            if i:
+                self.buf = buf[i:]
+                return buf[:i]
+            if self.eof:
+                self.buf = b''
+                return buf
+            self.waiter = self.loop.create_future()
+            await self.waiter
+            self.waiter = None
+
+
+async def floor_echo_handler(stream):
+    while True:
+        line = await stream.readline()
+        if not line:
+            break
+        stream.transport.write(line)
+    stream.transport.close()
+
+
+async def floor_stream(loop, addr, workload, cfg):
+    def serve():
+        return FloorStream(loop, floor_echo_handler)
+
+    if addr.unix:
+        server = await loop.create_unix_server(serve, addr.path, backlog=1024)
+    else:
+        server = await loop.create_server(serve, '127.0.0.1', 0, backlog=1024)
+    addr.set_from(server)
+
+    async def connect():
+        if addr.unix:
+            _, stream = await loop.create_unix_connection(
+                lambda: FloorStream(loop), addr.path)
+        else:
+            _, stream = await loop.create_connection(
+                lambda: FloorStream(loop), '127.0.0.1', addr.port)
+        return stream
+
+    async def client(msg, count):
+        stream = await connect()
+        write = stream.transport.write
+        for _ in range(count):
+            write(msg)
+            line = await stream.readline()
+        assert line == msg
+        stream.transport.close()
+
+    try:
+        if workload == 'echo':
+            stream = await connect()
+            msg = b'e' * 63 + b'\n'
+            write = stream.transport.write
+            readline = stream.readline
+            t0 = now()
+            for _ in range(cfg['echo']):
+                write(msg)
+                line = await readline()
+            assert line == msg
+            value = cfg['echo'] / (now() - t0)
+            stream.transport.close()
+            return {'value': value}
+        msg = b'c' * 63 + b'\n'
+        t0 = now()
+        await asyncio.gather(*[client(msg, cfg['conns_echoes'])
+                               for _ in range(cfg['conns'])])
+        return {'value': cfg['conns'] / (now() - t0)}
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 # --- Slow-reader instrumentation ---------------------------------------------
 
 def instrument_feed(reader_class, stats):
@@ -651,7 +774,7 @@ def worker(args):
     asyncio.set_event_loop(loop)
     addr = Addr(args.unix)
     stats = {'max_recv': 0, 'peak_held': 0, 'peak_retained': 0}
-    if args.workload == 'mem_slow_reader' and args.impl != 'raw':
+    if args.workload == 'mem_slow_reader' and args.impl in ('ours', 'stdlib'):
         instrument_feed(ts.StreamReader if args.impl == 'ours'
                         else asyncio.StreamReader, stats)
     try:
@@ -660,8 +783,10 @@ def worker(args):
             result = loop.run_until_complete(loop.create_task(coro))
         elif args.impl == 'stdlib':
             result = loop.run_until_complete(std_stream(loop, addr, args.workload, cfg))
-        else:
+        elif args.impl == 'raw':
             result = loop.run_until_complete(raw_stream(loop, addr, args.workload, cfg))
+        else:
+            result = loop.run_until_complete(floor_stream(loop, addr, args.workload, cfg))
         if args.workload == 'mem_slow_reader':
             result.update(stats)
             result['value'] = stats['peak_held']
@@ -734,17 +859,21 @@ def parent(args):
     results = {}
     rows = []
     for w in workloads:
-        values = {impl: [] for impl in IMPLS}
+        impls = impls_for(w)
+        values = {impl: [] for impl in impls}
         rounds = args.rounds if w in SPEED_WORKLOADS else 1
         for r in range(rounds):
-            order = IMPLS[r % 3:] + IMPLS[:r % 3]
+            # Rotate the order every round and reverse it every other round,
+            # so that no implementation always runs first or after another.
+            k = r % len(impls)
+            order = impls[k:] + impls[:k]
             if r % 2:
                 order = order[::-1]
             for impl in order:
                 values[impl].append(run_one(args, impl, w))
             if args.verbose:
                 print('  %s round %d: %s' % (w, r, {i: round(values[i][-1]['value'], 2)
-                                                    for i in IMPLS}))
+                                                    for i in impls}))
                 sys.stdout.flush()
         results[w] = values
         rows.append(summarise(w, values))
@@ -758,33 +887,63 @@ def parent(args):
                        'results': results}, f, indent=1)
 
 
+def impls_for(workload):
+    if workload in FLOOR_WORKLOADS:
+        return IMPLS
+    return tuple(i for i in IMPLS if i != 'floor')
+
+
+def ratios(values, a, b):
+    """Per-round ratios a/b (the same round ran both, back to back)."""
+    if a not in values or b not in values:
+        return None
+    return [x['value'] / y['value'] for x, y in zip(values[a], values[b])]
+
+
+def med_min(rs):
+    if rs is None:
+        return 'n/a'
+    return '%.2f (%.2f)' % (statistics.median(rs), min(rs))
+
+
 def summarise(w, values):
-    v = {i: [x['value'] for x in values[i]] for i in IMPLS}
     if w in SPEED_WORKLOADS:
-        rs = [a / b for a, b in zip(v['ours'], v['stdlib'])]
-        rr = [a / b for a, b in zip(v['ours'], v['raw'])]
-        return '%-16s ours/stdlib median %.2f min %.2f | ours/raw median %.2f min %.2f' % (
-            w, statistics.median(rs), min(rs), statistics.median(rr), min(rr))
-    return '%-16s %s' % (w, {i: values[i][0] for i in IMPLS})
+        text = '%-16s ours/stdlib %s | ours/raw %s | raw/stdlib %s' % (
+            w, med_min(ratios(values, 'ours', 'stdlib')),
+            med_min(ratios(values, 'ours', 'raw')),
+            med_min(ratios(values, 'raw', 'stdlib')))
+        if 'floor' in values:
+            text += ' | floor/stdlib %s' % med_min(ratios(values, 'floor', 'stdlib'))
+        return text
+    return '%-16s %s' % (w, {i: values[i][0] for i in values})
 
 
 def table(workloads, results, args):
-    lines = ['| workload | unit | ours | stdlib | raw | ours/stdlib median (min) '
-             '| ours/raw median (min) |',
-             '|---|---|---:|---:|---:|---:|---:|']
+    """The README table: medians, then per-round ratios as median (min).
+
+    ``raw/stdlib`` and ``floor/stdlib`` are the ceilings: what hand-written
+    Protocol code, and the least code a conforming stream can run (echo and
+    conns), reach against stdlib streams in the same rounds.
+    """
+    lines = ['| workload | unit | ours | stdlib | raw | floor | target | '
+             'ours/stdlib median (min) | raw/stdlib | floor/stdlib | '
+             'ours/raw |',
+             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for w in workloads:
         values = results[w]
-        v = {i: [x['value'] for x in values[i]] for i in IMPLS}
+        med = {i: statistics.median([x['value'] for x in values[i]])
+               for i in values}
         if w in SPEED_WORKLOADS:
-            rs = [a / b for a, b in zip(v['ours'], v['stdlib'])]
-            rr = [a / b for a, b in zip(v['ours'], v['raw'])]
-            lines.append('| %s | %s | %s | %s | %s | %.2f (%.2f) | %.2f (%.2f) |' % (
-                w, UNITS[w], fmt(statistics.median(v['ours'])),
-                fmt(statistics.median(v['stdlib'])), fmt(statistics.median(v['raw'])),
-                statistics.median(rs), min(rs), statistics.median(rr), min(rr)))
+            lines.append('| %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |' % (
+                w, UNITS[w], fmt(med['ours']), fmt(med['stdlib']), fmt(med['raw']),
+                fmt(med['floor']) if 'floor' in med else 'n/a', TARGETS[w],
+                med_min(ratios(values, 'ours', 'stdlib')),
+                med_min(ratios(values, 'raw', 'stdlib')),
+                med_min(ratios(values, 'floor', 'stdlib')),
+                med_min(ratios(values, 'ours', 'raw'))))
         elif w == 'mem_readexactly':
-            lines.append('| mem_readexactly | peak / n | %.2f | %.2f | %.2f | | |' % (
-                v['ours'][0], v['stdlib'][0], v['raw'][0]))
+            lines.append('| mem_readexactly | peak / n | %.2f | %.2f | %.2f | n/a '
+                         '| <= 1.2 | | | | |' % (med['ours'], med['stdlib'], med['raw']))
         elif w == 'mem_slow_reader':
             cells = []
             for i in ('ours', 'stdlib'):
@@ -794,8 +953,8 @@ def table(workloads, results, args):
                 cells.append('%d unread, %d retained (bound %d: %s)' % (
                     x['peak_held'], x['peak_retained'], bound,
                     'ok' if worst <= bound else 'OVER'))
-            lines.append('| mem_slow_reader | peak bytes held | %s | %s | n/a | | |'
-                         % tuple(cells))
+            lines.append('| mem_slow_reader | peak bytes held | %s | %s | n/a | n/a '
+                         '| <= 2*limit + recv | | | | |' % tuple(cells))
     return '\n'.join(lines)
 
 
