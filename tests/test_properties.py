@@ -208,8 +208,55 @@ def outcome(task):
     return (OK, task.result())
 
 
-def run_real(loop, limit, batches, ops):
+class PausableTransport(object):
+    """Records pause_reading()/resume_reading(); fails on a repeated call."""
+
+    def __init__(self):
+        self.paused = False
+        self.calls = 0
+
+    def pause_reading(self):
+        assert not self.paused, 'pause_reading() while paused'
+        self.paused = True
+        self.calls += 1
+
+    def resume_reading(self):
+        assert self.paused, 'resume_reading() while not paused'
+        self.paused = False
+        self.calls += 1
+
+
+def fast_end_bound(reader):
+    """The largest _fast_end the reader's state allows (see StreamReader).
+
+    The fast paths serve _head[_pos:end] unchecked when end <= _fast_end,
+    so a larger value would skip RD-8a (stored exception first), RD-8b (one
+    read call at a time) or FC-R2 (resume once at most limit is unread), or
+    slice past the head chunk.
+    """
+    if reader._exception is not None or reader._waiter is not None:
+        return -1
+    end = len(reader._head)
+    if reader._paused:
+        end = min(end, len(reader._head) + reader._more - reader._limit - 1)
+    return end
+
+
+def check_reader_invariants(reader, transport):
+    assert reader._fast_end <= fast_end_bound(reader)
+    if transport is not None:
+        assert reader._paused == transport.paused
+        if reader._paused:
+            # FC-R2: every read call that left at most limit bytes resumed.
+            assert len(reader._buffer) > reader._limit
+            # FC-R3: a suspended call never waits on a paused transport.
+            assert reader._waiter is None or reader._waiter.done()
+
+
+def run_real(loop, limit, batches, ops, transport=None):
     reader = StreamReader(limit=limit, loop=loop)
+    if transport is not None:
+        reader.set_transport(transport)
     results = []
     states = []
     ops = list(ops)
@@ -239,6 +286,7 @@ def run_real(loop, limit, batches, ops):
             assert reader._waiter is None
         else:
             assert reader._waiter is not None
+        check_reader_invariants(reader, transport)
         states.append((bytes(reader._buffer), reader._eof,
                        reader.exception(), pending))
 
@@ -287,10 +335,10 @@ def delivered(results):
     return bytes(out)
 
 
-def check_scenario(loop, limit, batches, ops):
+def check_scenario(loop, limit, batches, ops, transport=None):
     """Run the scenario on the real reader and on the model; compare."""
     expected, exp_states, exp_pending = run_model(limit, batches, ops)
-    reader, got, states, task = run_real(loop, limit, batches, ops)
+    reader, got, states, task = run_real(loop, limit, batches, ops, transport)
     try:
         assert [key(r) for r in got] == [key(r) for r in expected]
         assert states == exp_states
@@ -399,6 +447,20 @@ def test_cancel_anywhere_loses_nothing(loop, scenario):
     raises CancelledError in it, consumes nothing, and later calls see every
     byte in order."""
     check_scenario(loop, *scenario)
+
+
+@SETTINGS
+@given(scenario=scenarios(exc=True, cancel=True))
+def test_flow_control_changes_no_result_fc_r1_fc_r2_fc_r3(loop, scenario):
+    """FC-R1, FC-R2, FC-R3 (with RD-8a, RD-8b): with a pausable transport
+    (limits of 1-8 bytes against chunks of up to 9, so reading is paused and
+    resumed all the time) every scenario gives the model's results; after
+    every batch the transport is paused exactly when the reader says so,
+    only while more than limit bytes are unread, never under a waiting
+    call, and the fast paths' one-int test (_fast_end) is never looser than
+    the stored exception, the waiting call and the resume point allow."""
+    transport = PausableTransport()
+    check_scenario(loop, *scenario, transport=transport)
 
 
 @SETTINGS

@@ -12,11 +12,6 @@ from ._errors import IncompleteReadError, LineTooLongError
 #: SPEC API-4: 64 KiB, the 3.4 default (also used when ``limit=None``).
 _DEFAULT_LIMIT = 2 ** 16
 
-#: ``_resume_at`` while reading is not paused: beyond any ``_pos`` in practice
-#: (a still-small int keeps the fast paths' comparison cheap; if a position
-#: ever reaches it, the exact check in _maybe_resume_transport() decides).
-_NOT_PAUSED = 2 ** 30 - 1
-
 
 def _check_limit(limit):
     """Return the buffer limit for ``limit`` (SPEC RD-1, FN-5, HD-7)."""
@@ -76,12 +71,18 @@ class StreamReader(object):
         self._exception = None
         self._transport = None
         self._paused = False
-        # While paused, the _pos in _head at which the unread bytes drop to
-        # the limit (SPEC FC-R2), so that the read fast paths test one int
-        # instead of recomputing the size (8-20% of a buffered readline()).
-        # Refreshed by feed_data() and _maybe_resume_transport(), which every
-        # slow path calls after moving bytes around.
-        self._resume_at = _NOT_PAUSED
+        # Design: the fast paths of read(), readline() and readexactly() may
+        # serve _head[_pos:end] with no other check when end <= _fast_end.
+        # _fast_end folds every reason to take the slow path into one int:
+        # -1 while an exception is stored or a read call waits (the slow path
+        # raises, SPEC RD-8a/RD-8b); while paused, the last position that
+        # still leaves more than the limit unread (consuming past it must
+        # resume reading, FC-R2); else len(_head).  One comparison instead
+        # of five is 15-25% of a buffered readexactly().
+        # Invariant: _fast_end is never beyond what these rules allow.  Code
+        # that replaces _head sets it to -1 (always safe: the slow path runs
+        # and recomputes it); _refresh() recomputes it.
+        self._fast_end = 0
 
     def __repr__(self):
         info = ['StreamReader']
@@ -127,6 +128,7 @@ class StreamReader(object):
         # getvalue() hands over the BytesIO's own bytes object).
         data = self._acc.getvalue()
         self._acc = None
+        self._fast_end = -1
         head, pos = self._head, self._pos
         if pos < len(head):   # cannot happen while _acc is set; be safe
             self._tail.insert(0, head[pos:])
@@ -134,6 +136,7 @@ class StreamReader(object):
         self._more -= len(data)
         self._head = data
         self._pos = 0
+        self._refresh()
 
     def _take_parts(self, n):
         """Remove the first ``n`` bytes (0 < n <= unread, no _acc): buffers."""
@@ -165,6 +168,7 @@ class StreamReader(object):
             break
         del tail[:i]
         self._more -= moved
+        self._fast_end = -1
         self._head = head
         self._pos = pos
         return parts
@@ -191,6 +195,7 @@ class StreamReader(object):
             del tail[:]
         else:
             data = head[pos:]
+        self._fast_end = -1
         self._head = b''
         self._pos = 0
         self._more = 0
@@ -218,6 +223,7 @@ class StreamReader(object):
         if rest:
             acc.write(memoryview(head)[pos:])
             self._more += rest
+            self._fast_end = -1
             self._head = b''
             self._pos = 0
         for chunk in tail:
@@ -236,6 +242,7 @@ class StreamReader(object):
         The buffer and the EOF flag are left as they are.
         """
         self._exception = exc
+        self._fast_end = -1
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_exception(exc)
@@ -308,19 +315,31 @@ class StreamReader(object):
                 if pos:
                     self._head = self._head[pos:]
                     self._pos = 0
+        if self._waiter is None:
+            self._refresh()
+        # else _fast_end stays -1 until the woken call clears _waiter.
+
+    def _refresh(self):
+        # Recompute _fast_end from the state (see __init__).
+        if self._exception is not None or self._waiter is not None:
+            self._fast_end = -1
+            return
+        end = len(self._head)
         if self._paused:
-            self._resume_at = len(self._head) + self._more - self._limit
+            # Consuming up to position p leaves len(_head) - p + _more bytes
+            # unread: more than the limit while p <= stop.
+            stop = end + self._more - self._limit - 1
+            if stop < end:
+                end = stop
+        self._fast_end = end
 
     def _maybe_resume_transport(self):
-        # SPEC FC-R2.  Also refreshes _resume_at (see __init__).
-        if not self._paused:
-            self._resume_at = _NOT_PAUSED
-        elif self._size() <= self._limit:
+        # SPEC FC-R2.  Every slow path ends here, which also recomputes
+        # _fast_end after the slow path moved bytes around.
+        if self._paused and self._size() <= self._limit:
             self._paused = False
-            self._resume_at = _NOT_PAUSED
             self._transport.resume_reading()
-        else:
-            self._resume_at = len(self._head) + self._more - self._limit
+        self._refresh()
 
     def _check_waiting(self, func_name):
         # SPEC RD-8b / Q-4: one read call at a time.  A wait that was
@@ -345,9 +364,9 @@ class StreamReader(object):
             self._check_waiting(func_name)
         # SPEC FC-R3: never wait on a paused transport, or readexactly(n) with
         # n > 2*limit and read(-1) would wait forever (3.4.0's HD-1).
+        self._fast_end = -1
         if self._paused:
             self._paused = False
-            self._resume_at = _NOT_PAUSED
             self._transport.resume_reading()
         waiter = self._waiter = self._create_future()
         return waiter
@@ -363,20 +382,18 @@ class StreamReader(object):
         """
         if n.__class__ is not int:
             _check_size(n, 'read')
+        # Fast path: n > 0 bytes in the head chunk, and _fast_end (see
+        # __init__) says there is nothing else to check.
+        pos = self._pos
+        end = pos + n
+        if pos < end <= self._fast_end:
+            self._pos = end
+            return self._head[pos:end]
         if self._exception is not None:
             raise self._exception
         if self._waiter is not None:
             self._check_waiting('read')
         if n > 0:
-            # Fast path: the answer is in the head chunk.
-            head = self._head
-            pos = self._pos
-            end = pos + n
-            if end <= len(head):
-                self._pos = end
-                if end >= self._resume_at:   # SPEC FC-R2, see __init__
-                    self._maybe_resume_transport()
-                return head[pos:end]
             while not self._size():
                 if self._eof:
                     return b''
@@ -386,6 +403,7 @@ class StreamReader(object):
                 finally:
                     if self._waiter is waiter:
                         self._waiter = None
+                        self._refresh()
                 # Woken by data: return it even if an exception followed.
                 if not self._size() and self._exception is not None:
                     raise self._exception
@@ -403,6 +421,7 @@ class StreamReader(object):
                 finally:
                     if self._waiter is waiter:
                         self._waiter = None
+                        self._refresh()
                 if self._exception is not None:
                     raise self._exception
             data = self._take_all()
@@ -417,24 +436,23 @@ class StreamReader(object):
         A line longer than the limit (counting its ``b'\\n'``) raises
         LineTooLongError, a ValueError('Line is too long').
         """
-        if self._exception is not None:
-            raise self._exception
-        if self._waiter is not None:
-            self._check_waiting('readline')
-        # Fast path: a whole line in the head chunk.
+        # Fast path: a whole line of at most limit bytes in the head chunk,
+        # and _fast_end (see __init__) says there is nothing else to check.
         head = self._head
         pos = self._pos
-        i = head.find(b'\n', pos) + 1
-        if i and i - pos <= self._limit:
+        i = head.find(b'\n', pos, pos + self._limit) + 1
+        if i and i <= self._fast_end:
             self._pos = i
-            if i >= self._resume_at:   # SPEC FC-R2, see __init__
-                self._maybe_resume_transport()
             return head[pos:i]
         return (yield from self._readline_slow(None if i else head))
 
     def _readline_slow(self, searched):
-        # ``searched``: the head object readline() already searched from
-        # _pos on without finding b'\n' (or None).
+        # ``searched``: the head object readline() searched from _pos on,
+        # over at most limit bytes, without finding b'\n' (or None).
+        if self._exception is not None:
+            raise self._exception
+        if self._waiter is not None:
+            self._check_waiting('readline')
         #
         # Design: search each byte for b'\n' once.  A partial line that
         # arrives in many small chunks stays in _tail, and only new chunks
@@ -443,6 +461,8 @@ class StreamReader(object):
         # the line length: a peer trickling bytes could burn the CPU).
         limit = self._limit
         searched_pos = self._pos
+        if searched is not None and len(searched) > searched_pos + limit:
+            searched = None   # only partly searched: search it again
         if self._acc is not None:   # left by a cancelled readexactly()
             self._unacc()
             searched = None
@@ -508,6 +528,7 @@ class StreamReader(object):
             finally:
                 if self._waiter is waiter:
                     self._waiter = None
+                    self._refresh()
 
     @compat.coroutine
     def readexactly(self, n):
@@ -519,24 +540,22 @@ class StreamReader(object):
         """
         if n.__class__ is not int:
             _check_size(n, 'readexactly')
+        # Fast path: n > 0 bytes in the head chunk, and _fast_end (see
+        # __init__) says there is nothing else to check.
+        pos = self._pos
+        end = pos + n
+        if pos < end <= self._fast_end:
+            self._pos = end
+            return self._head[pos:end]
+        return (yield from self._readexactly_slow(n))
+
+    def _readexactly_slow(self, n):
         if self._exception is not None:
             raise self._exception
         if self._waiter is not None:
             self._check_waiting('readexactly')
         if n <= 0:
             return b''
-        # Fast path: n bytes in the head chunk.
-        head = self._head
-        pos = self._pos
-        end = pos + n
-        if end <= len(head):
-            self._pos = end
-            if end >= self._resume_at:   # SPEC FC-R2, see __init__
-                self._maybe_resume_transport()
-            return head[pos:end]
-        return (yield from self._readexactly_slow(n))
-
-    def _readexactly_slow(self, n):
         if self._acc is not None:   # left by a cancelled readexactly()
             self._unacc()
         gather = n > self._limit
@@ -553,6 +572,7 @@ class StreamReader(object):
             finally:
                 if self._waiter is waiter:
                     self._waiter = None
+                    self._refresh()
             if self._exception is not None and self._size() < n:
                 raise self._exception
         acc = self._acc
