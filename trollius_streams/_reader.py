@@ -440,15 +440,15 @@ class StreamReader(object):
         # and _fast_end (see __init__) says there is nothing else to check.
         head = self._head
         pos = self._pos
-        i = head.find(b'\n', pos, pos + self._limit) + 1
-        if i and i <= self._fast_end:
+        i = head.find(b'\n', pos) + 1
+        if i and i <= self._fast_end and i - pos <= self._limit:
             self._pos = i
             return head[pos:i]
         return (yield from self._readline_slow(None if i else head))
 
     def _readline_slow(self, searched):
-        # ``searched``: the head object readline() searched from _pos on,
-        # over at most limit bytes, without finding b'\n' (or None).
+        # ``searched``: the head object readline() already searched from
+        # _pos on without finding b'\n' (or None).
         if self._exception is not None:
             raise self._exception
         if self._waiter is not None:
@@ -461,8 +461,6 @@ class StreamReader(object):
         # the line length: a peer trickling bytes could burn the CPU).
         limit = self._limit
         searched_pos = self._pos
-        if searched is not None and len(searched) > searched_pos + limit:
-            searched = None   # only partly searched: search it again
         if self._acc is not None:   # left by a cancelled readexactly()
             self._unacc()
             searched = None
