@@ -444,14 +444,37 @@ class StreamReader(object):
         if i and i <= self._fast_end and i - pos <= self._limit:
             self._pos = i
             return head[pos:i]
-        return (yield from self._readline_slow(None if i else head))
+        if (pos == len(head) and not self._more and self._fast_end >= 0 and
+                not self._eof):
+            # Empty buffer, no exception, no other call waiting: wait right
+            # here (request/response traffic), then try the fast path on
+            # what arrived.  Saves a generator and the slow path's checks.
+            waiter = self._new_waiter('readline')
+            try:
+                yield from waiter
+            finally:
+                if self._waiter is waiter:
+                    self._waiter = None
+                    self._refresh()
+            head = self._head
+            pos = self._pos
+            i = head.find(b'\n', pos) + 1
+            if i and i <= self._fast_end and i - pos <= self._limit:
+                self._pos = i
+                return head[pos:i]
+            # Woken: the slow path goes on as after any wait (HB-1).
+            return (yield from self._readline_slow(None, True))
+        return (yield from self._readline_slow(None if i else head, False))
 
-    def _readline_slow(self, searched):
+    def _readline_slow(self, searched, resumed):
         # ``searched``: the head object readline() already searched from
-        # _pos on without finding b'\n' (or None).
-        if self._exception is not None:
+        # _pos on without finding b'\n' (or None).  ``resumed``: readline()
+        # already waited once, so the entry checks are behind us.
+        if resumed:
+            pass
+        elif self._exception is not None:
             raise self._exception
-        if self._waiter is not None:
+        elif self._waiter is not None:
             self._check_waiting('readline')
         #
         # Design: search each byte for b'\n' once.  A partial line that
