@@ -470,12 +470,11 @@ class StreamReader(object):
         # ``searched``: the head object readline() already searched from
         # _pos on without finding b'\n' (or None).  ``resumed``: readline()
         # already waited once, so the entry checks are behind us.
-        if resumed:
-            pass
-        elif self._exception is not None:
-            raise self._exception
-        elif self._waiter is not None:
-            self._check_waiting('readline')
+        if not resumed:
+            if self._exception is not None:
+                raise self._exception
+            if self._waiter is not None:
+                self._check_waiting('readline')
         #
         # Design: search each byte for b'\n' once.  A partial line that
         # arrives in many small chunks stays in _tail, and only new chunks
