@@ -78,7 +78,7 @@ class StreamReader(object):
         # raises, SPEC RD-8a/RD-8b); while paused, the last position that
         # still leaves more than the limit unread (consuming past it must
         # resume reading, FC-R2); else len(_head).  One comparison instead
-        # of five is 15-25% of a buffered readexactly().
+        # of five is 15-20% of a buffered readexactly().
         # Invariant: _fast_end is never beyond what these rules allow.  Code
         # that replaces _head sets it to -1 (always safe: the slow path runs
         # and recomputes it); _refresh() recomputes it.
