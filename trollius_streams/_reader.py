@@ -354,10 +354,8 @@ class StreamReader(object):
     def _new_waiter(self, func_name):
         """Start a wait for feed_data(), feed_eof() or set_exception().
 
-        Returns the Future to ``yield from``.  The caller clears ``_waiter``
-        in a ``finally``, and only if it is still this Future: a new call may
-        have replaced a cancelled one before this coroutine unwound (HD-11).
-        (Not a generator: a wait sits on the path of every request/response
+        Returns the Future to ``yield from``; the caller calls _end_wait()
+        in a ``finally``.  (Not a generator: a wait sits on the path of every request/response
         round trip, and a second generator there cost 0.1-0.25 us per wait.)
         """
         if self._waiter is not None:
@@ -370,6 +368,14 @@ class StreamReader(object):
             self._transport.resume_reading()
         waiter = self._waiter = self._create_future()
         return waiter
+
+    def _end_wait(self, waiter):
+        # The ``finally`` of every wait.  Only clear our own wait: a new call
+        # may have replaced a cancelled one before this coroutine unwound
+        # (HD-11).  Clearing it re-enables the fast paths.
+        if self._waiter is waiter:
+            self._waiter = None
+            self._refresh()
 
     # --- Reading side -----------------------------------------------------
 
@@ -401,9 +407,7 @@ class StreamReader(object):
                 try:
                     yield from waiter
                 finally:
-                    if self._waiter is waiter:
-                        self._waiter = None
-                        self._refresh()
+                    self._end_wait(waiter)
                 # Woken by data: return it even if an exception followed.
                 if not self._size() and self._exception is not None:
                     raise self._exception
@@ -419,9 +423,7 @@ class StreamReader(object):
                 try:
                     yield from waiter
                 finally:
-                    if self._waiter is waiter:
-                        self._waiter = None
-                        self._refresh()
+                    self._end_wait(waiter)
                 if self._exception is not None:
                     raise self._exception
             data = self._take_all()
@@ -453,9 +455,7 @@ class StreamReader(object):
             try:
                 yield from waiter
             finally:
-                if self._waiter is waiter:
-                    self._waiter = None
-                    self._refresh()
+                self._end_wait(waiter)
             head = self._head
             pos = self._pos
             i = head.find(b'\n', pos) + 1
@@ -510,30 +510,29 @@ class StreamReader(object):
                     return line
                 searched = head
                 searched_pos = pos
+            found = False
             tail = self._tail
-            if scanned < len(tail):
-                found = False
-                while scanned < len(tail):
-                    if b'\n' in tail[scanned]:
-                        found = True
-                        break
-                    scanned += 1
-                if found:
-                    self._compact()
-                    head = self._head
-                    pos = self._pos
-                    i = head.find(b'\n', pos) + 1
-                    self._pos = i
-                    line = head[pos:i]
-                    self._maybe_resume_transport()
-                    if i - pos > limit:
-                        # SPEC RD-10 case (a): drop through the newline.
-                        raise LineTooLongError(line)
-                    return line
+            while scanned < len(tail):
+                if b'\n' in tail[scanned]:
+                    found = True
+                    break
+                scanned += 1
+            if found:
+                self._compact()
+                head = self._head
+                pos = self._pos
+                i = head.find(b'\n', pos) + 1
+                self._pos = i
+                line = head[pos:i]
+                self._maybe_resume_transport()
+                if i - pos > limit:
+                    # SPEC RD-10 case (a): drop through the newline.
+                    raise LineTooLongError(line)
+                return line
             # Woken by data without a newline, and an exception is stored.
             if self._exception is not None:
                 raise self._exception
-            if len(head) - pos + self._more > limit:
+            if self._size() > limit:
                 # SPEC RD-10 case (b): no newline yet, drop everything.
                 partial = self._take_all()
                 self._maybe_resume_transport()
@@ -546,9 +545,7 @@ class StreamReader(object):
             try:
                 yield from waiter
             finally:
-                if self._waiter is waiter:
-                    self._waiter = None
-                    self._refresh()
+                self._end_wait(waiter)
 
     @compat.coroutine
     def readexactly(self, n):
@@ -590,9 +587,7 @@ class StreamReader(object):
             try:
                 yield from waiter
             finally:
-                if self._waiter is waiter:
-                    self._waiter = None
-                    self._refresh()
+                self._end_wait(waiter)
             if self._exception is not None and self._size() < n:
                 raise self._exception
         acc = self._acc
