@@ -419,3 +419,210 @@ def ensure_future(obj, loop=None):
 
 #: The 3.4 name, which is a SyntaxError from 3.7 on (``async`` is a keyword).
 async_ = ensure_future
+
+
+# --- Legacy environment: feature detection -----------------------------------
+#
+# What the legacy runner (trollius_streams.legacy) has to shim on the running
+# Python.  Nothing here runs at import time beyond a keyword lookup: the
+# probes below create objects (and one loop) and are run on the first call to
+# legacy_features(), i.e. only when the legacy environment is installed.
+
+import keyword as _keyword
+import threading as _threading
+import warnings as _warnings
+
+#: ``async`` is a reserved word: ``asyncio.async(...)`` does not parse.
+ASYNC_IS_KEYWORD = _keyword.iskeyword('async')  # version specific: Python >= 3.7
+
+#: State of a 3.4 API on this Python: as in 3.4, present but warning, absent.
+OK, DEPRECATED, GONE = 'ok', 'deprecated', 'gone'
+
+
+def replace_code(code, flags, consts):
+    """Return ``code`` with new ``co_flags`` and ``co_consts``."""
+    try:
+        replace = code.replace  # version specific: Python >= 3.8
+    except AttributeError:  # version specific: Python 3.6-3.7
+        return types.CodeType(
+            code.co_argcount, code.co_kwonlyargcount, code.co_nlocals,
+            code.co_stacksize, flags, code.co_code, consts, code.co_names,
+            code.co_varnames, code.co_filename, code.co_name,
+            code.co_firstlineno, code.co_lnotab, code.co_freevars,
+            code.co_cellvars)
+    return replace(co_flags=flags, co_consts=consts)
+
+
+def _state_of_call(func):
+    """OK, DEPRECATED or GONE: what calling ``func()`` does (any error but
+    TypeError/AttributeError after the call started counts as OK)."""
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter('always')
+        try:
+            func()
+        except (TypeError, AttributeError, RuntimeError) as exc:
+            if not caught and isinstance(exc, TypeError):
+                return GONE
+        except Exception:
+            pass
+    if any(issubclass(w.category, (DeprecationWarning,
+                                   PendingDeprecationWarning))
+           for w in caught):
+        return DEPRECATED
+    return OK
+
+
+def _attribute_state(obj, name, probe):
+    if getattr(obj, name, None) is None:
+        return GONE
+    return _state_of_call(probe)
+
+
+def _lock_iter_probe():
+    # Runs the body of Lock.__iter__ on a bare instance: the deprecation
+    # warning (3.7-3.8) comes first, then acquire() fails on the bare object.
+    gen = asyncio.Lock.__iter__(object.__new__(asyncio.Lock))
+    try:
+        next(gen)
+    finally:
+        gen.close()
+
+
+def _def_coroutine_probe():
+    def gen():
+        yield
+    asyncio.coroutine(gen)
+
+
+def _loop_arg_probe():
+    # The locks, queues and asyncio's helpers lost loop= together.
+    asyncio.Event(loop=object())
+
+
+def _implicit_loop_probe():
+    # What the default policy's get_event_loop() does in the main thread
+    # when no loop was set (3.12-3.13 warn, 3.14 raises).
+    if _threading.current_thread() is not _threading.main_thread():
+        return OK
+    policy = asyncio.DefaultEventLoopPolicy()
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter('always')
+        try:
+            loop = policy.get_event_loop()
+        except RuntimeError:
+            return GONE
+    loop.close()
+    if any(issubclass(w.category, DeprecationWarning) for w in caught):
+        return DEPRECATED
+    return OK
+
+
+def _loop_probes():
+    """States of asyncio.wait(coroutines) and of Server.wait_closed()."""
+    import socket
+    loop = asyncio.new_event_loop()
+    result = {}
+
+    async def nothing():
+        return None
+
+    async def wait_probe():
+        coro = nothing()
+        try:
+            await asyncio.wait([coro])
+        except TypeError:
+            coro.close()
+            return GONE
+        return OK
+
+    async def wait_closed_probe():
+        connected = loop.create_future()
+
+        class Proto(asyncio.Protocol):
+            def connection_made(self, transport):
+                connected.set_result(transport)
+
+        server = await loop.create_server(Proto, '127.0.0.1', 0)
+        client = socket.create_connection(server.sockets[0].getsockname())
+        try:
+            transport = await asyncio.wait_for(connected, 5)
+            server.close()
+            waiter = loop.create_task(server.wait_closed())
+            for _ in range(5):
+                await asyncio.sleep(0)
+            waits = not waiter.done()
+            transport.close()
+            await asyncio.wait_for(waiter, 5)
+        finally:
+            client.close()
+        return waits
+
+    try:
+        with _warnings.catch_warnings(record=True) as caught:
+            _warnings.simplefilter('always')
+            state = loop.run_until_complete(wait_probe())
+        if state == OK and any(issubclass(w.category, DeprecationWarning)
+                               for w in caught):
+            state = DEPRECATED
+        result['wait_coroutines'] = state
+        result['wait_closed_waits_for_clients'] = loop.run_until_complete(
+            wait_closed_probe())
+    finally:
+        loop.close()
+    return result
+
+
+class LegacyFeatures(object):
+    """What this Python lacks of asyncio 3.4 (see legacy_features())."""
+
+    def __init__(self):
+        #: asyncio.Task(gen), create_task(gen) ... accept generator objects.
+        self.generators_are_coroutines = GENERATORS_ARE_COROUTINES
+        #: ``asyncio.async(`` does not parse.
+        self.async_is_keyword = ASYNC_IS_KEYWORD
+        #: @asyncio.coroutine: version specific: 3.8-3.10 warn, 3.11+ gone.
+        self.asyncio_coroutine = _attribute_state(
+            asyncio, 'coroutine', _def_coroutine_probe)
+        #: asyncio.async(): version specific: 3.6 warns, 3.7+ unreachable.
+        self.async_alias = _attribute_state(
+            asyncio, 'async', lambda: getattr(asyncio, 'async')(1))
+        #: Task.current_task()/all_tasks(): version specific: 3.7-3.8 warn,
+        #: 3.9+ gone.
+        self.task_classmethods = _attribute_state(
+            asyncio.Task, 'current_task',
+            lambda: asyncio.Task.current_task(loop=object()))
+        #: ``yield from lock``: version specific: 3.7-3.8 warn, 3.9+ gone.
+        self.lock_iter = _attribute_state(
+            asyncio.Lock, '__iter__', _lock_iter_probe)
+        #: loop= on the locks, queues and helpers: version specific: 3.8-3.9
+        #: warn, 3.10+ gone.
+        self.loop_argument = _state_of_call(_loop_arg_probe)
+        #: asyncio.JoinableQueue: gone since 3.5? (an alias of Queue in 3.4.4+)
+        self.joinable_queue = OK if hasattr(asyncio, 'JoinableQueue') else GONE
+        #: get_event_loop() creating a loop: version specific: 3.12-3.13
+        #: warn, 3.14 raises.
+        self.implicit_loop = _implicit_loop_probe()
+        #: CancelledError is an Exception: version specific: Python <= 3.7.
+        self.cancelled_is_exception = issubclass(asyncio.CancelledError,
+                                                 Exception)
+        probes = _loop_probes()
+        #: asyncio.wait(coroutines): version specific: 3.8-3.10 warn, 3.11+
+        #: raise.
+        self.wait_coroutines = probes['wait_coroutines']
+        #: Server.wait_closed() waits for client connections: version
+        #: specific: stdlib loop on Python >= 3.12.1.
+        self.wait_closed_waits_for_clients = probes[
+            'wait_closed_waits_for_clients']
+
+    def as_dict(self):
+        return dict(vars(self))
+
+
+_legacy_features = []
+
+
+def legacy_features():
+    """Return the LegacyFeatures of this Python, probed once on first call."""
+    if not _legacy_features:
+        _legacy_features.append(LegacyFeatures())
+    return _legacy_features[0]
