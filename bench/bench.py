@@ -50,6 +50,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 import trollius_streams as ts  # noqa: E402
+from trollius_streams._loops import new_loop  # noqa: E402
 
 IMPLS = ('ours', 'stdlib', 'raw', 'floor')
 #: Workloads with a ``floor`` implementation (see FloorStream).
@@ -743,13 +744,6 @@ def instrument_feed(reader_class, stats):
 
 
 # --- Worker -----------------------------------------------------------------
-
-def new_loop(kind):
-    if kind == 'uvloop':
-        import uvloop
-        return uvloop.new_event_loop()
-    return asyncio.new_event_loop()
-
 
 def settle_allocator():
     """Put the C allocator in the same, steady state for every implementation.

@@ -36,6 +36,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import trollius_streams as ts  # noqa: E402
 from trollius_streams import compat  # noqa: E402
+from trollius_streams._loops import new_loop  # noqa: E402
 
 now = time.perf_counter
 
@@ -83,7 +84,7 @@ def main():
     p.add_argument('--repeat', type=int, default=5)
     args = p.parse_args()
     n = args.n
-    loop = asyncio.new_event_loop()
+    loop = new_loop('asyncio')
     line = b'x' * 39 + b'\n'
     frame = b'\x00\x00\x00\x64' + b'p' * 100
     big = b'b' * 65536

@@ -8,25 +8,13 @@ unless the test takes them from ``loop_errors`` (and empties it).
 """
 
 import asyncio
-import gc
-import warnings
 
 import pytest
 
 from trollius_streams import compat
+from trollius_streams._loops import installed_kinds, new_loop, teardown
 
-try:
-    import uvloop
-except ImportError:  # uvloop is optional; the stdlib loop always runs
-    uvloop = None
-
-LOOP_KINDS = ['asyncio'] + (['uvloop'] if uvloop is not None else [])
-
-
-def new_loop(kind):
-    if kind == 'uvloop':
-        return uvloop.new_event_loop()
-    return asyncio.new_event_loop()
+LOOP_KINDS = installed_kinds()
 
 
 @pytest.fixture
@@ -45,28 +33,10 @@ def loop(request, loop_errors):
     try:
         yield lp
     finally:
-        try:
-            pending = compat.all_tasks(lp)
-            for task in pending:
-                task.cancel()
-            if pending:
-                lp.run_until_complete(asyncio.gather(
-                    *pending, return_exceptions=True))
-            lp.run_until_complete(lp.shutdown_asyncgens())
-            # Let transports closed by the test finish closing.
-            for _ in range(3):
-                lp.run_until_complete(asyncio.sleep(0))
-            gc.collect()
-        finally:
-            # Closing warns about what the test left open.  Record those
-            # warnings instead of raising them: raised inside uvloop 0.14's
-            # close() they make it loop forever (a failing test would hang
-            # the run instead of failing).
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter('always', ResourceWarning)
-                lp.close()
-    unclosed = [str(w.message) for w in caught
-                if issubclass(w.category, ResourceWarning)]
+        # Every task still unfinished counts as left pending (no settling
+        # first); the cycle collection runs while the loop is still open.
+        done = teardown(lp, settle_first=False, collect=True)
+    unclosed, pending = done.unclosed, done.pending
     assert not unclosed, 'test left resources open: %r' % (unclosed,)
     assert not pending, 'test left tasks pending: %r' % (pending,)
     assert not loop_errors, 'loop reported errors: %r' % (loop_errors,)

@@ -132,7 +132,9 @@ def test_timeout_marker(pytester):
     ''')
     result = _run(pytester)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(['*TimeoutError*'])
+    result.stdout.fnmatch_lines([
+        '*test_hangs did not finish within 0.05s '
+        '(@pytest.mark.trollius(timeout=0.05))*'])
 
 
 def test_coroutine_fixture_error_is_reported(pytester):
@@ -216,3 +218,172 @@ def test_uvloop_option_without_uvloop(pytester, monkeypatch):
     result = _run(pytester, '--trollius-loop=uvloop')
     assert result.ret != 0
     result.stderr.fnmatch_lines(['*uvloop is not installed*'])
+
+
+# --- Time limits ---------------------------------------------------------------------
+
+HANGING = '''
+    import asyncio
+    import pytest
+    from trollius_streams import StreamReader
+
+    pytestmark = pytest.mark.trollius
+
+    def test_hangs_in_readline(trollius_loop):
+        reader = StreamReader(loop=trollius_loop)
+        yield from asyncio.sleep(0)
+        line = yield from reader.readline()  # the waiting line
+
+    def test_quick():
+        yield from asyncio.sleep(0)
+'''
+
+
+def _failure_section(result, name):
+    """The lines pytest printed for failed test ``name`` (its section)."""
+    lines = result.stdout.lines
+    start = [i for i, ln in enumerate(lines) if ln.startswith('_')
+             and ' %s ' % name in ln][0] + 1
+    end = start
+    while end < len(lines) and not lines[end].startswith(('_', '=')):
+        end += 1
+    return lines[start:end]
+
+
+def test_default_limit_fires_with_a_short_message(pytester, monkeypatch):
+    """API-2: an opted-in test without any timeout setting still gets the
+    default limit; it fails with a few lines that name the limit, the test's
+    waiting line and the innermost wait, instead of a traceback."""
+    from trollius_streams import testing
+    monkeypatch.setattr(testing, 'DEFAULT_TIMEOUT', 0.2)
+    pytester.makepyfile(test_default=HANGING)
+    result = _run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    section = _failure_section(result, 'test_hangs_in_readline')
+    assert 2 <= len(section) <= 5, section
+    assert section[0] == ('test_hangs_in_readline did not finish within 0.2s '
+                          '(default limit); its coroutine was cancelled.')
+    assert section[1].startswith(
+        '  test waiting at test_default.py:10 in test_hangs_in_readline: '
+        'line = yield from reader.readline()')
+    assert section[2].startswith('  innermost wait  ')
+    assert '_reader.py:' in section[2] and ' in readline' in section[2]
+    assert 'Traceback' not in result.stdout.str()
+    assert 'CancelledError' not in result.stdout.str()
+
+
+def test_ini_option_sets_the_limit(pytester):
+    """API-2: the trollius_timeout ini option sets the limit."""
+    pytester.makeini('[pytest]\ntrollius_timeout = 0.2\n')
+    pytester.makepyfile(test_ini=HANGING)
+    result = _run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        '*test_hangs_in_readline did not finish within 0.2s '
+        '(ini option trollius_timeout)*'])
+
+
+def test_command_line_overrides_ini(pytester):
+    """API-2: --trollius-timeout wins over the ini option."""
+    pytester.makeini('[pytest]\ntrollius_timeout = 30\n')
+    pytester.makepyfile(test_cli=HANGING)
+    result = _run(pytester, '--trollius-timeout=0.2')
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        '*did not finish within 0.2s (--trollius-timeout)*'])
+
+
+def test_zero_means_no_limit_and_marker_overrides(pytester, monkeypatch):
+    """API-2: --trollius-timeout=0 removes the limit (even a tiny default);
+    a marker's timeout= wins over the command line."""
+    from trollius_streams import testing
+    monkeypatch.setattr(testing, 'DEFAULT_TIMEOUT', 0.05)
+    pytester.makepyfile(test_slow='''
+        import asyncio
+        import pytest
+
+        @pytest.mark.trollius
+        def test_slow_unlimited():
+            yield from asyncio.sleep(0.3)
+
+        @pytest.mark.trollius(timeout=10)
+        def test_slow_marker_wins():
+            yield from asyncio.sleep(0.3)
+    ''')
+    result = _run(pytester, '--trollius-timeout=0', '-k', 'unlimited')
+    result.assert_outcomes(passed=1, deselected=1)
+    result = _run(pytester, '--trollius-timeout=0.05', '-k', 'marker_wins')
+    result.assert_outcomes(passed=1, deselected=1)
+    result = _run(pytester, '-k', 'unlimited')
+    result.assert_outcomes(failed=1, deselected=1)
+    result.stdout.fnmatch_lines(['*within 0.05s (default limit)*'])
+
+
+def test_malformed_limit_is_a_usage_error(pytester):
+    """API-2: a limit that is not a number is reported as a usage error."""
+    pytester.makepyfile(test_x='def test_x():\n    pass\n')
+    result = _run(pytester, '--trollius-timeout=soon')
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(['*--trollius-timeout*seconds*soon*'])
+
+
+def test_swallowed_cancellation_still_times_out(pytester, monkeypatch):
+    """API-2: a test that catches the cancellation and keeps waiting is
+    stopped after the grace period and still reported as timed out."""
+    from trollius_streams import testing
+    monkeypatch.setattr(testing, '_CANCEL_GRACE', 0.1)
+    pytester.makepyfile(test_stubborn='''
+        import asyncio
+        import pytest
+
+        @pytest.mark.trollius(timeout=0.1)
+        def test_stubborn(trollius_loop):
+            try:
+                yield from asyncio.sleep(30)
+            except asyncio.CancelledError:
+                yield from asyncio.sleep(30)
+    ''')
+    result = _run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(['*test_stubborn did not finish within '
+                                 '0.1s*', '*test waiting at '
+                                 'test_stubborn.py:7 in test_stubborn*'])
+
+
+def test_unmarked_generator_test_gets_a_hint(pytester):
+    """API-2: a generator test that is not opted in fails with a hint to
+    the marker and the decorator, on every pytest version, while the other
+    tests of its module still run."""
+    pytester.makepyfile(test_unmarked='''
+        import asyncio
+
+        def test_forgot_the_marker():
+            yield from asyncio.sleep(0)
+
+        def test_plain():
+            pass
+    ''')
+    result = _run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        '*test_forgot_the_marker is a generator function*'
+        '@pytest.mark.trollius*@trollius_streams.coroutine*'])
+
+
+def test_repo_ini_works_without_pytest_timeout(pytester):
+    """The [pytest] section of the repository's tox.ini needs no plugin
+    that a plain checkout may lack: with pytest-timeout disabled, a run
+    under it works (filterwarnings = error turns an unknown key into an
+    INTERNALERROR)."""
+    import configparser
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(os.path.join(HERE, os.pardir, 'tox.ini'))
+    section = dict(parser.items('pytest'))
+    section.pop('testpaths', None)
+    pytester.makeini('[pytest]\n' + ''.join(
+        '%s = %s\n' % (key, value.replace('\n', '\n    '))
+        for key, value in section.items()))
+    pytester.makepyfile(test_x='def test_x():\n    pass\n')
+    result = pytester.runpytest('-p', 'no:timeout', '-p', 'no:cacheprovider')
+    assert 'INTERNALERROR' not in result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1)
