@@ -26,9 +26,11 @@ Public names:
     The adapter of SPEC Q-2: ``await awaitable(writer.drain())`` works in
     ``async def`` code whatever drain() returned (``()`` or a Future); it also
     accepts our coroutine objects, Futures and plain generators.
+``check_loop(loop)``
+    ``loop`` if it is an event loop, else TypeError (``loop=`` validation).
 ``get_event_loop(loop=None)``
-    Loop resolution of SPEC CO-5: the given loop, else the running loop,
-    else ``asyncio.get_event_loop()``.
+    Loop resolution of contract CO-5: the given loop (checked), else the
+    running loop, else ``asyncio.get_event_loop()``.
 ``create_future(loop)`` / ``future_factory(loop)``
     ``loop.create_future()`` where the loop has it, else ``Future(loop=loop)``;
     the factory is that function, resolved once.
@@ -41,7 +43,7 @@ Public names:
 """
 
 __all__ = ['coroutine', 'iscoroutine', 'as_coroutine', 'ensure_future',
-           'async_', 'awaitable', 'get_event_loop', 'create_future',
+           'async_', 'awaitable', 'check_loop', 'get_event_loop', 'create_future',
            'future_factory',
            'is_closing', 'closing_probe', 'isfuture', 'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES']
 
@@ -338,19 +340,40 @@ def awaitable(obj):
 # --- Loops ------------------------------------------------------------------
 
 
-def get_event_loop(loop=None):
-    """Resolve an event loop as SPEC CO-5 says.
+def check_loop(loop):
+    """Return ``loop`` if it is an event loop, else raise TypeError (CO-7).
 
-    ``loop`` if given; else the loop running in this thread; else
-    ``asyncio.get_event_loop()`` (the loop set with ``set_event_loop``).
-    Asking for the running loop first avoids the DeprecationWarning that
-    3.12+ ``get_event_loop()`` gives when it has to create a loop.
+    Every ``loop=`` argument of the package goes through this, so that a
+    wrong object fails at the call with a clear message rather than later
+    with an AttributeError deep inside.  An event loop is an
+    ``asyncio.AbstractEventLoop`` (stdlib loops, uvloop) or any object
+    with the loop methods streams use (``call_soon``, ``create_task``).
+    """
+    if isinstance(loop, asyncio.AbstractEventLoop) or (
+            callable(getattr(loop, 'call_soon', None)) and
+            callable(getattr(loop, 'create_task', None))):
+        return loop
+    raise TypeError('loop must be an event loop or None, not %s'
+                    % type(loop).__name__)
+
+
+def get_event_loop(loop=None):
+    """Resolve an event loop as contract CO-5 says.
+
+    ``loop`` if given (checked by :func:`check_loop`); else the loop running
+    in this thread; else ``asyncio.get_event_loop()`` (the loop set with
+    ``set_event_loop``).  Asking for the running loop first avoids the
+    DeprecationWarning that 3.12/3.13 ``get_event_loop()`` gives when it has
+    to create a loop; with no loop running or set it raises RuntimeError
+    (every version after ``set_event_loop(None)``, and 3.14 always):
+    nothing here relies on it creating one.
     """
     if loop is None:
         loop = _get_running_loop()
         if loop is None:
             loop = asyncio.get_event_loop()
-    return loop
+        return loop
+    return check_loop(loop)
 
 
 def future_factory(loop):
@@ -499,12 +522,16 @@ def _loop_arg_probe():
     asyncio.Event(loop=object())
 
 
-def _implicit_loop_probe():
-    # What the default policy's get_event_loop() does in the main thread
-    # when no loop was set (3.12-3.13 warn, 3.14 raises).
+def implicit_loop_state(policy_class=None):
+    """What ``policy_class().get_event_loop()`` does in the main thread when
+    no loop was set: OK (creates one), DEPRECATED (warns, as the default
+    policy on 3.12-3.13) or GONE (raises: 3.14, uvloop 0.23's policy)."""
     if _threading.current_thread() is not _threading.main_thread():
         return OK
-    policy = asyncio.DefaultEventLoopPolicy()
+    try:
+        policy = (policy_class or asyncio.DefaultEventLoopPolicy)()
+    except Exception:
+        return OK  # a policy that needs arguments: not ours to probe
     with _warnings.catch_warnings(record=True) as caught:
         _warnings.simplefilter('always')
         try:
@@ -601,7 +628,7 @@ class LegacyFeatures(object):
         self.joinable_queue = OK if hasattr(asyncio, 'JoinableQueue') else GONE
         #: get_event_loop() creating a loop: version specific: 3.12-3.13
         #: warn, 3.14 raises.
-        self.implicit_loop = _implicit_loop_probe()
+        self.implicit_loop = implicit_loop_state()
         #: CancelledError is an Exception: version specific: Python <= 3.7.
         self.cancelled_is_exception = issubclass(asyncio.CancelledError,
                                                  Exception)

@@ -380,6 +380,7 @@ class LegacyPolicy(asyncio.AbstractEventLoopPolicy):
     def __init__(self, base, env):
         self._base = base
         self._env = env
+        self._implicit = compat.implicit_loop_state(type(base))
         self._loop_class = None
         if not env.f.generators_are_coroutines:
             self._loop_class = self._legacy_loop_class(base)
@@ -401,10 +402,11 @@ class LegacyPolicy(asyncio.AbstractEventLoopPolicy):
         if local is None:
             return None
         return (getattr(local, '_loop', None) is None and
-                not getattr(local, '_set_called', True))
+                not getattr(local, '_set_called', False))
 
     def get_event_loop(self):
-        if (self._env.f.implicit_loop != OK and
+        # version specific: 3.12-3.13 warn, 3.14 and uvloop 0.23 raise
+        if (self._implicit != OK and
                 threading.current_thread() is threading.main_thread()):
             no_loop = self._no_loop_set()
             if no_loop:
@@ -435,11 +437,12 @@ class LegacyPolicy(asyncio.AbstractEventLoopPolicy):
 
 def _shim_policy(env):
     f, p = env.f, env.p
-    if f.implicit_loop == OK and f.generators_are_coroutines:
-        return
     events = asyncio.events
     orig_set = events.set_event_loop_policy
     base = events.get_event_loop_policy()
+    if (f.generators_are_coroutines and
+            compat.implicit_loop_state(type(base)) == OK):
+        return
     p.set(events, '_event_loop_policy', events._event_loop_policy)
     orig_set(LegacyPolicy(base, env))
 
