@@ -26,7 +26,7 @@ from .. import compat
 from . import _usage
 
 _KEYWORD_NEXT = frozenset(['def', 'with', 'for'])
-_SKIPPED = frozenset([tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT])
+_SKIPPED = frozenset([tokenize.NL, tokenize.COMMENT])
 _CO_GENERATOR = inspect.CO_GENERATOR
 _CO_FLAGGED = inspect.CO_ITERABLE_COROUTINE
 _CO_NATIVE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
