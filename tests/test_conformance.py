@@ -28,9 +28,9 @@ else:
 
 
 @pytest.mark.parametrize('loop_kind', LOOP_KINDS)
-@pytest.mark.parametrize('sc', conformance.SCENARIOS,
+@pytest.mark.parametrize('sc', conformance.REGISTRY,
                          ids=[s.key.replace(' ', ':')
-                              for s in conformance.SCENARIOS])
+                              for s in conformance.REGISTRY])
 def test_battery_passes_on_trollius_streams(sc, loop_kind):
     """Every scenario of the kit passes on trollius_streams, with no warning
     and no loop error.  The battery covers API-1, API-4, CO-1, CO-2, CO-5,
@@ -47,14 +47,15 @@ def test_battery_passes_on_trollius_streams(sc, loop_kind):
 
 
 def test_scenario_keys_are_unique_and_keyed_by_rule():
-    """The kit's scenarios have unique keys, each starting with a SPEC rule
-    ID, and cover SPEC sections 1-8 (API, CO, FN, RD, PR, FC, WR/DR, EX)."""
-    keys = [s.key for s in conformance.SCENARIOS]
+    """The kit's scenarios have unique keys, each starting with a contract
+    rule ID, and cover contract sections 1-8 (API, CO, FN, RD, PR, FC,
+    WR/DR, EX)."""
+    keys = [s.key for s in conformance.REGISTRY]
     assert len(keys) == len(set(keys))
-    prefixes = {s.rule.split('-')[0] for s in conformance.SCENARIOS}
+    prefixes = {s.rule.split('-')[0] for s in conformance.REGISTRY}
     assert prefixes >= {'API', 'CO', 'FN', 'RD', 'PR', 'FC', 'WR', 'DR', 'EX'}
-    assert 40 <= len({(s.rule, s.name) for s in conformance.SCENARIOS})
-    for s in conformance.SCENARIOS:
+    assert 40 <= len({(s.rule, s.name) for s in conformance.REGISTRY})
+    for s in conformance.REGISTRY:
         assert s.sentence and s.label in ('DOC', '3.4', 'FIX', 'Decision')
 
 
@@ -72,7 +73,7 @@ def _module(name, **overrides):
 
 
 def _scenario(key):
-    [sc] = [s for s in conformance.SCENARIOS if s.key == key]
+    [sc] = [s for s in conformance.REGISTRY if s.key == key]
     return sc
 
 
@@ -196,8 +197,8 @@ def test_describe_target():
     assert conformance.describe_target(trollius_streams) == (
         'trollius_streams ' + trollius_streams.__version__)
     assert conformance.describe_target(types.ModuleType('x')) == 'x'
-    assert repr(conformance.SCENARIOS[0]).startswith('<Scenario API-1')
-    result = conformance.Result(conformance.SCENARIOS[0], 'x', 'pass',
+    assert repr(conformance.REGISTRY[0]).startswith('<Scenario API-1')
+    result = conformance.Result(conformance.REGISTRY[0], 'x', 'pass',
                                 warnings=['W'], loop_errors=['E'])
     assert result.to_dict()['warnings'] == ['W']
     assert result.to_dict()['loop_errors'] == ['E']
@@ -221,9 +222,10 @@ def test_main_side_by_side():
     assert status == 0
     lines = out.splitlines()
     assert lines[0].split() == ['RULE', 'SCENARIO', 'trollius_streams',
-                                'asyncio']
+                                'asyncio', 'WHAT', 'THE', 'RULE', 'SAYS']
     row = [ln for ln in lines if 'drain-returns-empty-tuple' in ln][0]
-    assert row.split()[2:] == ['pass', 'FAIL']
+    assert row.split()[2:4] == ['pass', 'FAIL']
+    assert row.endswith('  ' + conformance.RULES['DR-5'])
     assert '    asyncio: observed: returned <' in out
     assert 'trollius_streams %s: 2 scenarios, 2 pass, 0 fail, 0 n/a' % (
         trollius_streams.__version__) in out
@@ -257,8 +259,8 @@ def test_main_list_and_errors():
     error (status 2)."""
     status, out, err = _main('--list', '-k', 'RD-9')
     assert status == 0
-    assert out.splitlines()[-1] == '%d scenarios' % len(
-        conformance.scenarios('RD-9'))
+    assert out.splitlines()[-1] == '%d scenarios covering 1 rule' % len(
+        conformance.select('RD-9'))
     assert 'read(n=-1)' in out
     assert _main('-k', 'no-such-scenario')[0] == 2
     status, out, err = _main('--target', 'no_such_module_xyz')
@@ -376,3 +378,79 @@ def test_sloppy_target_fails_without_breaking_the_kit():
     assert observed['EX-3 picklable'].startswith('pickling raised')
     assert results['EX-2 attributes'].status == conformance.FAIL
     assert results['EX-1 subclass-of-EOFError'].status == conformance.PASS
+
+
+# --- Rule texts, legend and counts ------------------------------------------------
+
+
+def test_every_rule_has_a_one_line_text():
+    """Every rule ID the kit checks has a one-line plain-English text,
+    stored with the registration, and no text is left without a
+    scenario."""
+    used = {sc.rule for sc in conformance.REGISTRY}
+    assert used == set(conformance.RULES)
+    for sc in conformance.REGISTRY:
+        text = sc.rule_text
+        assert text == conformance.RULES[sc.rule]
+        assert text.strip() == text and '\n' not in text and len(text) > 20
+        assert sc.to_dict()['rule_text'] == text
+
+
+def test_registration_needs_a_rule_text():
+    """A scenario for a rule without a text cannot be registered, and a
+    rule cannot get two different texts."""
+    before = list(conformance.REGISTRY)
+    with pytest.raises(ValueError, match='ZZ-1 has no text'):
+        conformance.register('ZZ-1', 'nothing', 'A sentence.')
+    with pytest.raises(ValueError, match='RD-9 defined twice'):
+        conformance.define_rules({'RD-9': 'Something else entirely.'})
+    with pytest.raises(ValueError, match='one line'):
+        conformance.define_rules({'ZZ-2': 'two\nlines'})
+    assert 'ZZ-1' not in conformance.RULES and 'ZZ-2' not in conformance.RULES
+    assert conformance.REGISTRY == before
+
+
+def test_main_rows_show_rule_text_and_legend():
+    """Each row of the table ends with its rule's text; a legend says what
+    pass/FAIL/n/a mean, and that a FAIL for stdlib asyncio marks where
+    modern asyncio departs from the 3.4 documentation; the summary counts
+    scenarios and rules."""
+    status, out, err = _main('-k', 'RD-1')
+    selected = conformance.select('RD-1')
+    rows = [ln for ln in out.splitlines()
+            if ln.split()[:1] and ln.split()[0] in {s.rule for s in selected}]
+    assert len(rows) == len(selected)
+    for row, sc in zip(rows, selected):
+        assert row.startswith(sc.rule) and sc.title in row
+        assert row.endswith('  ' + sc.rule_text)
+    text = ' '.join(out.split())
+    assert 'Legend: pass = the target does what the rule says' in text
+    assert ('A FAIL for the stdlib asyncio target means that modern asyncio '
+            'departs from the 3.4 documentation there') in text
+    assert '%d scenarios covering %d rules' % (
+        len(selected), len({s.rule for s in selected})) in out
+
+
+def test_main_json_has_rule_text():
+    """--json carries each scenario's rule text."""
+    status, out, err = _main('--json', '-k', 'EX-3')
+    doc = json.loads(out)
+    assert doc['scenarios'][0]['rule_text'] == conformance.RULES['EX-3']
+
+
+def test_readme_counts_match_the_tool():
+    """Where the README states how many scenarios (or rules) the kit has,
+    the numbers are the ones the tool prints for the whole battery."""
+    import os
+    import re
+    printed = cli._count(conformance.REGISTRY)
+    assert printed == '%d scenarios covering %d rules' % (
+        len(conformance.REGISTRY), len(conformance.RULES))
+    path = os.path.join(os.path.dirname(__file__), os.pardir, 'README.md')
+    with open(path) as f:
+        readme = ' '.join(f.read().split())
+    for number in re.findall(r'\b(\d+) (?:conformance )?scenarios\b',
+                             readme):
+        assert int(number) == len(conformance.REGISTRY), printed
+    for number in re.findall(r'\bscenarios covering (\d+) rules\b', readme):
+        assert int(number) == len(conformance.RULES), printed

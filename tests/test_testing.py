@@ -1,4 +1,4 @@
-"""The pytest plugin trollius_streams.testing (SPEC API-2), run via pytester.
+"""The pytest plugin trollius_streams.testing (contract API-2), run via pytester.
 
 Each test runs a small legacy test module in a separate pytest session
 (in-process) with ``-p trollius_streams.testing``; where the package is

@@ -2,8 +2,9 @@
 
 With no arguments the battery runs against trollius_streams and, side by
 side, against this Python's stdlib asyncio streams, prints one row per
-scenario with both results (and, for a failure, what was observed), then a
-summary.  The exit status is 0 when trollius_streams passes everything (with
+scenario with both results and the one-line text of the rule it checks
+(and, under a failure, what was observed), a legend, then a summary.
+The exit status is 0 when trollius_streams passes everything (with
 ``--target``, when every named target does), 1 otherwise, 2 for a usage
 error.  See ``--help``.
 """
@@ -26,14 +27,15 @@ def _parser():
     p = argparse.ArgumentParser(
         prog='python -m trollius_streams',
         description='Check stream modules against the Python 3.4 Streams '
-                    'documentation, scenario by scenario (each keyed by its '
-                    'SPEC rule ID).')
+                    'documentation, scenario by scenario (each keyed by the '
+                    'ID of the contract rule it checks, shown with the '
+                    'rule\'s text).')
     p.add_argument('--target', action='append', metavar='MODULE',
                    help='dotted path of a module providing the 3.4 names '
                         '(open_connection, start_server, StreamReader, ...); '
                         'may be repeated; default: trollius_streams and '
                         'asyncio side by side')
-    p.add_argument('--loop', choices=conformance.LOOP_KINDS,
+    p.add_argument('--loop', choices=list(conformance.LOOP_KINDS),
                    default='asyncio',
                    help='event loop to run on (default: asyncio)')
     p.add_argument('--json', action='store_true',
@@ -41,8 +43,8 @@ def _parser():
     p.add_argument('--list', action='store_true',
                    help='list the scenarios (with -k: those matching) and exit')
     p.add_argument('-k', metavar='SUBSTRING',
-                   help='only scenarios whose rule ID, name or sentence '
-                        'contains SUBSTRING (case-insensitive)')
+                   help='only scenarios whose rule ID, name, sentence or '
+                        'rule text contains SUBSTRING (case-insensitive)')
     p.add_argument('--timeout', type=float,
                    default=conformance.DEFAULT_TIMEOUT, metavar='SECONDS',
                    help='a wait inside a scenario longer than this counts as '
@@ -80,35 +82,55 @@ class _Progress(object):
         self.stream.flush()
 
 
+def _count(selected):
+    """'N scenarios covering M rules', as the table and --list print it."""
+    rules = len(set(sc.rule for sc in selected))
+    return '%d scenario%s covering %d rule%s' % (
+        len(selected), '' if len(selected) == 1 else 's',
+        rules, '' if rules == 1 else 's')
+
+
 def _list(selected, out):
     for sc in selected:
-        out.write('%-8s %-46s [%s] %s\n' % (sc.rule, sc.name + (
-            '[%s]' % sc.via if sc.via else ''), sc.label, sc.sentence))
-    out.write('%d scenarios\n' % len(selected))
+        out.write('%-8s %-46s [%s] %s\n' % (sc.rule, sc.title, sc.label,
+                                            sc.sentence))
+        out.write('%-8s %s\n' % ('', 'rule: ' + sc.rule_text))
+    out.write(_count(selected) + '\n')
+
+
+LEGEND = """\
+Legend: pass = the target does what the rule says (the rule comes from the
+Python 3.4 Streams documentation, 3.4's behaviour, or a fix of a 3.4
+defect); FAIL = it does not, with the observed and expected values under
+the row; n/a = the scenario cannot run on this target or platform.
+A FAIL for the stdlib asyncio target means that modern asyncio departs
+from the 3.4 documentation there; it is not a bug report against asyncio.
+"""
 
 
 def _table(targets, descriptions, results, selected, loop_kind, out):
-    names = [sc.name + ('[%s]' % sc.via if sc.via else '') for sc in selected]
+    names = [sc.title for sc in selected]
     name_w = max([len('SCENARIO')] + [len(n) for n in names])
     rule_w = max([len('RULE')] + [len(sc.rule) for sc in selected])
     col_w = [max(len(t), 4) for t in targets]
     header = '%-*s  %-*s' % (rule_w, 'RULE', name_w, 'SCENARIO')
     for t, w in zip(targets, col_w):
         header += '  %-*s' % (w, t)
-    out.write(header.rstrip() + '\n')
+    out.write(header + '  WHAT THE RULE SAYS\n')
     for i, sc in enumerate(selected):
         row = '%-*s  %-*s' % (rule_w, sc.rule, name_w, names[i])
         for t, w in zip(targets, col_w):
             row += '  %-*s' % (w, _STATUS_TEXT[results[t][i].status])
-        out.write(row.rstrip() + '\n')
+        out.write(row + '  ' + sc.rule_text + '\n')
         for t in targets:
             r = results[t][i]
             if r.status == conformance.FAIL:
                 out.write('%*s%s: %s\n' % (rule_w + 4, '', t, r.detail()))
             elif r.status == conformance.NA and len(targets) == 1:
                 out.write('%*s%s: %s\n' % (rule_w + 4, '', t, r.detail()))
-    out.write('\nSummary (Python %s, %s loop):\n'
-              % (platform.python_version(), loop_kind))
+    out.write('\n' + LEGEND)
+    out.write('\nSummary (Python %s, %s loop, %s):\n'
+              % (platform.python_version(), loop_kind, _count(selected)))
     for t in targets:
         c = conformance.summarize(results[t])
         line = '  %s: %d scenarios, %d pass, %d fail, %d n/a' % (
@@ -123,7 +145,6 @@ def _table(targets, descriptions, results, selected, loop_kind, out):
                     seen.append(rule)
             line += ' (failing: %s)' % ', '.join(seen)
         out.write(line + '\n')
-
 
 
 def _json(targets, descriptions, results, selected, loop_kind, out):
@@ -149,7 +170,7 @@ def main(argv=None, out=None, err=None):
     err = sys.stderr if err is None else err
     parser = _parser()
     args = parser.parse_args(argv)
-    selected = conformance.scenarios(args.k)
+    selected = conformance.select(args.k)
     if args.list:
         _list(selected, out)
         return 0

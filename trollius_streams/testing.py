@@ -291,7 +291,7 @@ def _timeout_message(name, limit, source, where):
 def _flag_generator(func):
     # A plain generator test function may ``yield from`` native coroutines
     # (asyncio.sleep, loop methods) only once flagged as a coroutine, which
-    # is what @asyncio.coroutine did to 3.4-era code (SPEC M-13).
+    # is what @asyncio.coroutine did to 3.4-era code (contract M-13).
     func = getattr(func, '__func__', func)
     if inspect.isgeneratorfunction(func):
         types.coroutine(func)

@@ -1,40 +1,14 @@
-"""Conformance kit: does a module behave like the documented 3.4 Streams API?
+"""Running scenarios: the trial a scenario receives, and the drivers.
 
-A battery of scenarios, each keyed by the SPEC rule ID it checks and the
-sentence of the Python 3.4 documentation (or the 3.4 behaviour) it is about.
-Any module that provides the 3.4 names (``open_connection``,
-``start_server``, ``StreamReader``, ``StreamWriter``,
-``StreamReaderProtocol``, ``IncompleteReadError`` and, where AF_UNIX
-exists, ``open_unix_connection`` / ``start_unix_server``) can be a target:
-``trollius_streams`` itself, the running Python's stdlib ``asyncio``, or
-your own module named by its dotted path.
-
-Each scenario runs on a fresh event loop (the stdlib loop or uvloop), over
-``feed_data()`` or over a loopback connection, and yields a
-:class:`Result`: ``pass``, ``fail`` (with what was observed and what was
-expected) or ``n/a`` (with the reason).  A scenario that does not finish in
+Each scenario runs on a fresh event loop (made and torn down by
+:mod:`trollius_streams._loops`), with warnings and loop errors recorded,
+and becomes a :class:`~.core.Result`.  A scenario that does not finish in
 time fails as ``hung``; the kit itself never hangs.
-
-Whatever the target returns from its coroutine functions (a generator, one
-of our coroutine objects, a native coroutine, a Future or ``()``) is driven
-the same way, so generator-based targets and stdlib targets on 3.6-3.13 run
-the same battery.
-
-Programmatic use::
-
-    from trollius_streams import conformance
-    results = conformance.run_battery('asyncio', loop_kind='asyncio')
-    for r in results:
-        print(r.scenario.key, r.status, r.observed)
-
-``python -m trollius_streams`` is the command-line front end.
 """
 
-__all__ = ['PASS', 'FAIL', 'NA', 'Scenario', 'Result', 'SCENARIOS',
-           'scenarios', 'load_target', 'run_scenario', 'run_battery',
-           'LOOP_KINDS', 'new_loop', 'REQUIRED_NAMES']
+__all__ = ['Trial', 'load_target', 'describe_target', 'run_scenario',
+           'run_battery']
 
-import asyncio
 import gc
 import importlib
 import sys
@@ -42,185 +16,12 @@ import time
 import traceback
 import warnings
 
-from . import compat
-
-PASS = 'pass'
-FAIL = 'fail'
-NA = 'n/a'
-
-#: The names every target must provide (SPEC API-1).
-REQUIRED_NAMES = ('open_connection', 'start_server', 'StreamReader',
-                  'StreamWriter', 'StreamReaderProtocol',
-                  'IncompleteReadError')
-
-#: Default time a single wait inside a scenario may take before it counts
-#: as hung.
-DEFAULT_TIMEOUT = 5.0
-
-LOOP_KINDS = ('asyncio', 'uvloop')
+from .. import _loops, compat
+from .core import (FAIL, NA, PASS, REQUIRED_NAMES, Fail, Hung,
+                   NotApplicable, Result, select, short)
 
 
-def new_loop(kind):
-    """Return a new event loop of ``kind`` ('asyncio' or 'uvloop')."""
-    if kind == 'uvloop':
-        import uvloop  # ImportError tells the caller uvloop is missing
-        return uvloop.new_event_loop()
-    if kind != 'asyncio':
-        raise ValueError('unknown loop kind %r' % (kind,))
-    return asyncio.new_event_loop()
-
-
-def _short(value, limit=160):
-    """repr() of ``value``, shortened for a one-line report."""
-    if isinstance(value, BaseException):
-        text = '%s: %s' % (type(value).__name__, value)
-        text = 'raised ' + text.rstrip(': ')
-    else:
-        text = repr(value)
-    text = ' '.join(text.split())
-    if len(text) > limit:
-        text = text[:limit - 3] + '...'
-    return text
-
-
-# --- Scenario registry ---------------------------------------------------
-
-
-class Scenario(object):
-    """One check of one documented sentence.
-
-    ``rule`` is the SPEC rule ID, ``name`` a short slug, ``sentence`` the
-    documented sentence (or 3.4 behaviour) checked, ``label`` the SPEC label
-    (DOC, 3.4, FIX or Decision), ``via`` 'feed', 'loopback' or None,
-    ``needs`` the target names it uses.
-    """
-
-    def __init__(self, rule, name, sentence, func, label, via, needs,
-                 timeout):
-        self.rule = rule
-        self.name = name
-        self.sentence = sentence
-        self.func = func
-        self.label = label
-        self.via = via
-        self.needs = tuple(needs)
-        self.timeout = timeout
-
-    @property
-    def key(self):
-        """Unique, stable identifier: ``RULE name`` plus ``[via]``."""
-        key = '%s %s' % (self.rule, self.name)
-        if self.via:
-            key += '[%s]' % self.via
-        return key
-
-    def matches(self, text):
-        """True if ``text`` (case-insensitive) occurs in key, rule or sentence."""
-        text = text.lower()
-        return any(text in s.lower() for s in
-                   (self.key, self.rule, self.sentence, self.label))
-
-    def to_dict(self):
-        return {'key': self.key, 'rule': self.rule, 'name': self.name,
-                'sentence': self.sentence, 'label': self.label,
-                'via': self.via}
-
-    def __repr__(self):
-        return '<Scenario %s>' % self.key
-
-
-#: Every scenario, in registration (SPEC section) order.
-SCENARIOS = []
-
-
-def scenario(rule, name, sentence, label='DOC', via=None, needs=(),
-             timeout=DEFAULT_TIMEOUT):
-    """Register the decorated function ``func(trial)`` as a scenario.
-
-    With ``via=('feed', 'loopback')`` one scenario is registered per way of
-    delivering bytes; the function reads ``trial.via``.
-    """
-    def register(func):
-        for v in (via if via else (None,)):
-            SCENARIOS.append(Scenario(rule, name, sentence, func, label, v,
-                                      needs, timeout))
-        return func
-    return register
-
-
-def scenarios(k=None):
-    """Return the registered scenarios, filtered by substring ``k``."""
-    if not k:
-        return list(SCENARIOS)
-    return [s for s in SCENARIOS if s.matches(k)]
-
-
-# --- Results -----------------------------------------------------------------
-
-
-class Result(object):
-    """The outcome of one scenario on one target."""
-
-    def __init__(self, scenario, target, status, observed=None,
-                 expected=None, why=None, warnings=(), loop_errors=(),
-                 duration=0.0):
-        self.scenario = scenario
-        self.target = target
-        self.status = status
-        self.observed = observed
-        self.expected = expected
-        self.why = why
-        self.warnings = list(warnings)
-        self.loop_errors = list(loop_errors)
-        self.duration = duration
-
-    def detail(self):
-        """One line: observed vs expected for a failure, why for n/a."""
-        if self.status == FAIL:
-            return 'observed: %s; expected: %s' % (self.observed,
-                                                  self.expected)
-        if self.status == NA:
-            return self.why or ''
-        return ''
-
-    def to_dict(self):
-        d = {'scenario': self.scenario.key, 'rule': self.scenario.rule,
-             'target': self.target, 'status': self.status,
-             'duration': round(self.duration, 4)}
-        if self.status == FAIL:
-            d['observed'] = self.observed
-            d['expected'] = self.expected
-        if self.status == NA:
-            d['why'] = self.why
-        if self.warnings:
-            d['warnings'] = self.warnings
-        if self.loop_errors:
-            d['loop_errors'] = self.loop_errors
-        return d
-
-    def __repr__(self):
-        return '<Result %s %s %s>' % (self.scenario.key, self.target,
-                                      self.status)
-
-
-class Fail(Exception):
-    """Raised by a scenario: the target did not behave as documented."""
-
-    def __init__(self, observed, expected):
-        Exception.__init__(self, observed, expected)
-        self.observed = observed
-        self.expected = expected
-
-
-class NotApplicable(Exception):
-    """Raised by a scenario that cannot run on this target or platform."""
-
-
-class Hung(Exception):
-    """A wait inside a scenario did not finish in time."""
-
-
-# --- The trial: what a scenario function receives -----------------------------
+# --- The trial: what a scenario function receives ----------------------------
 
 
 class Trial(object):
@@ -280,8 +81,7 @@ class Trial(object):
 
     def spin(self, n=1):
         """Let the loop run ``n`` iterations."""
-        for _ in range(n):
-            self.loop.run_until_complete(compat.awaitable(_one_iteration()))
+        _loops.settle(self.loop, n)
 
     def raises(self, exc_type, obj, message=None):
         """Run ``obj`` and return the exception of ``exc_type`` it raises.
@@ -296,13 +96,13 @@ class Trial(object):
             value = self.run(obj)
         except exc_type as exc:
             if message is not None and str(exc) != message:
-                raise Fail(_short(exc), 'raises ' + expected)
+                raise Fail(short(exc), 'raises ' + expected)
             return exc
         except Hung:
             raise
         except BaseException as exc:
-            raise Fail(_short(exc), 'raises ' + expected)
-        raise Fail('returned %s' % _short(value), 'raises ' + expected)
+            raise Fail(short(exc), 'raises ' + expected)
+        raise Fail('returned %s' % short(value), 'raises ' + expected)
 
     def returns(self, obj, expected, what=''):
         """Run ``obj``; fail unless it returns ``expected`` (equal, same type)."""
@@ -312,8 +112,8 @@ class Trial(object):
             raise
         except Exception as exc:
             prefix = (what + ' ') if what else ''
-            raise Fail(prefix + _short(exc), prefix + 'returns ' +
-                       _short(expected))
+            raise Fail(prefix + short(exc), prefix + 'returns ' +
+                       short(expected))
         self.equal(value, expected, what)
         return value
 
@@ -324,7 +124,7 @@ class Trial(object):
         """Fail unless ``observed == expected``."""
         if not (type(observed) is type(expected) and observed == expected):
             prefix = (what + ' ') if what else ''
-            raise Fail(prefix + _short(observed), prefix + _short(expected))
+            raise Fail(prefix + short(observed), prefix + short(expected))
 
     @staticmethod
     def check(condition, observed, expected):
@@ -332,9 +132,7 @@ class Trial(object):
         if not condition:
             raise Fail(observed, expected)
 
-    @staticmethod
-    def short(value):
-        return _short(value)
+    short = staticmethod(short)
 
     # Resources.
 
@@ -354,12 +152,7 @@ class Trial(object):
                 pass
 
 
-@compat.coroutine
-def _one_iteration():
-    yield
-
-
-# --- Running scenarios ----------------------------------------------------------
+# --- Running scenarios -------------------------------------------------------
 
 
 def load_target(name):
@@ -378,22 +171,16 @@ def describe_target(mod):
     return name
 
 
-def _finish_loop(loop, trial):
-    """Close what the scenario opened, cancel leftovers, close the loop."""
-    trial._cleanup()
+def _finish(loop, trial, unclosed):
+    """Close what the scenario opened, then tear the loop down.
+
+    What closing the loop warned about is added to ``unclosed``.
+    """
     try:
-        pending = compat.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            waiter = asyncio.wait(pending, timeout=1.0)
-            loop.run_until_complete(compat.awaitable(waiter))
-        # Let closed transports finish closing.
-        for _ in range(3):
-            loop.run_until_complete(compat.awaitable(_one_iteration()))
-        loop.run_until_complete(loop.shutdown_asyncgens())
+        trial._cleanup()
     finally:
-        loop.close()
+        done = _loops.teardown(loop, settle_first=False, cancel_timeout=1.0)
+        unclosed.extend(done.unclosed)
 
 
 def run_scenario(sc, mod, loop_kind='asyncio', timeout=None):
@@ -406,17 +193,18 @@ def run_scenario(sc, mod, loop_kind='asyncio', timeout=None):
     if timeout is None:
         timeout = sc.timeout
     errors = []
+    unclosed = []
     start = time.time()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
-        loop = new_loop(loop_kind)
+        loop = _loops.new_loop(loop_kind)
         loop.set_exception_handler(lambda _, ctx: errors.append(ctx))
         trial = Trial(mod, loop, sc.via, timeout)
         try:
             try:
                 sc.func(trial)
             finally:
-                _finish_loop(loop, trial)
+                _finish(loop, trial, unclosed)
         except Fail as exc:
             status, observed, expected, why = (FAIL, exc.observed,
                                                exc.expected, None)
@@ -427,7 +215,7 @@ def run_scenario(sc, mod, loop_kind='asyncio', timeout=None):
                 FAIL, 'hung (%s)' % exc, 'finishes', None)
         except Exception as exc:
             status, observed, expected, why = (
-                FAIL, _short(exc) + _where(exc), 'no exception', None)
+                FAIL, short(exc) + _where(exc), 'no exception', None)
         else:
             status, observed, expected, why = PASS, None, None, None
         del trial
@@ -435,8 +223,9 @@ def run_scenario(sc, mod, loop_kind='asyncio', timeout=None):
     duration = time.time() - start
     return Result(sc, target, status, observed, expected, why,
                   warnings=['%s: %s' % (w.category.__name__, w.message)
-                            for w in caught],
-                  loop_errors=[_short(ctx.get('exception')) + ' (' +
+                            for w in caught] +
+                  ['ResourceWarning: ' + text for text in unclosed],
+                  loop_errors=[short(ctx.get('exception')) + ' (' +
                                str(ctx.get('message')) + ')'
                                for ctx in errors],
                   duration=duration)
@@ -460,22 +249,10 @@ def run_battery(target, loop_kind='asyncio', k=None, progress=None,
     scenario.  Returns the list of :class:`Result`.
     """
     mod = load_target(target) if isinstance(target, str) else target
-    selected = scenarios(k)
+    selected = select(k)
     results = []
     for i, sc in enumerate(selected):
         if progress is not None:
             progress(i, len(selected), sc)
         results.append(run_scenario(sc, mod, loop_kind, timeout))
     return results
-
-
-def summarize(results):
-    """Return ``{'pass': n, 'fail': n, 'n/a': n}`` for ``results``."""
-    counts = {PASS: 0, FAIL: 0, NA: 0}
-    for r in results:
-        counts[r.status] += 1
-    return counts
-
-
-# Register the battery (it uses the names defined above).
-from . import _scenarios  # noqa: E402,F401
