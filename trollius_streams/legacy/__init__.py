@@ -31,7 +31,7 @@ def installed():
 
 
 def install(include=(), report=None, roots=(), loop=None,
-            cancelled_is_exception=False):
+            cancelled_is_exception=False, _hook_first=False):
     """Install the legacy environment (idempotent: a second call while
     installed does nothing and returns False).
 
@@ -72,6 +72,8 @@ def install(include=(), report=None, roots=(), loop=None,
             if getattr(entry, '__name__', None) == 'PathFinder':
                 index = i
                 break
+        if _hook_first:  # before pytest's assertion rewriting hook
+            index = 0
         patches.insert(sys.meta_path, index, finder)
     except BaseException:
         patches.undo()

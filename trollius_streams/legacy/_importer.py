@@ -24,6 +24,14 @@ import sysconfig
 
 from . import _source
 
+#: Set by the pytest plugin: ``rewrite(tree, source, path)`` applies pytest's
+#: assertion rewriting to the legacy test modules it compiles.
+ASSERT_REWRITER = None
+
+# Installed packages, wherever they are (a virtualenv inside the script's
+# directory included).
+_INSTALLED_PARTS = frozenset(['site-packages', 'dist-packages'])
+
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -66,7 +74,7 @@ class LegacyLoader(importlib.machinery.SourceFileLoader):
     """Loads a legacy module from source on every import (no bytecode)."""
 
     def source_to_code(self, data, path, *, _optimize=-1):
-        return _source.compile_legacy(data, path)
+        return _source.compile_legacy(data, path, ASSERT_REWRITER)
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
@@ -99,7 +107,8 @@ class LegacyFinder(object):
         legacy = False
         if any(path == r or path.startswith(r) for r in self.include_roots):
             legacy = True
-        elif not path.startswith(self._system):
+        elif not (path.startswith(self._system) or
+                  _INSTALLED_PARTS.intersection(path.split(os.sep))):
             legacy = any(path == r or path.startswith(r) for r in self.roots)
         self._cache[filename] = legacy
         return legacy

@@ -95,9 +95,13 @@ def flag_generators(code, flagged=None):
     return compat.replace_code(code, flags, new_consts)
 
 
-def compile_legacy(data, path):
+def compile_legacy(data, path, ast_transform=None):
     """Compile the source bytes of a legacy module or script; record the
-    rewrites and the plain generator functions in the usage report."""
+    rewrites and the plain generator functions in the usage report.
+
+    ``ast_transform(tree, source_bytes, path)``, if given, may change the
+    module's AST in place before it is compiled (pytest's assertion
+    rewriting)."""
     encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
     text = None
     if compat.ASYNC_IS_KEYWORD and b'async' in data:
@@ -108,7 +112,12 @@ def compile_legacy(data, path):
             data = text.encode(encoding)
             for row in rows:
                 _usage.record_site('async-identifier', path, row)
-    code = compile(data, path, 'exec', dont_inherit=True)
+    if ast_transform is not None:
+        tree = ast.parse(data, path)
+        ast_transform(tree, data, path)
+        code = compile(tree, path, 'exec', dont_inherit=True)
+    else:
+        code = compile(data, path, 'exec', dont_inherit=True)
     flagged = []
     code = flag_generators(code, flagged)
     if flagged:
