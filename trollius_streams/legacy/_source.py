@@ -21,6 +21,7 @@ import inspect
 import io
 import tokenize
 import types
+import warnings
 
 from .. import compat
 from . import _usage
@@ -112,18 +113,24 @@ def compile_legacy(data, path, ast_transform=None):
             data = text.encode(encoding)
             for row in rows:
                 _usage.record_site('async-identifier', path, row)
-    if ast_transform is not None:
-        tree = ast.parse(data, path)
-        ast_transform(tree, data, path)
-        code = compile(tree, path, 'exec', dont_inherit=True)
-    else:
-        code = compile(data, path, 'exec', dont_inherit=True)
-    flagged = []
-    code = flag_generators(code, flagged)
+    with warnings.catch_warnings():
+        # Python 3.6 warns that async will become a keyword: this is the
+        # 3.4 code the runner exists to accept.
+        warnings.filterwarnings('ignore', ".*'async' and 'await'",
+                                DeprecationWarning)
+        if ast_transform is not None:
+            tree = ast.parse(data, path)
+            ast_transform(tree, data, path)
+            code = compile(tree, path, 'exec', dont_inherit=True)
+        else:
+            code = compile(data, path, 'exec', dont_inherit=True)
+        flagged = []
+        code = flag_generators(code, flagged)
+        if flagged:
+            if text is None:
+                text = data.decode(encoding)
+            decorated = _decorated_lines(text)
     if flagged:
-        if text is None:
-            text = data.decode(encoding)
-        decorated = _decorated_lines(text)
         for func in flagged:
             if func.co_firstlineno not in decorated:
                 _usage.record_site('plain-generator', path,
