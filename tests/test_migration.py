@@ -144,9 +144,13 @@ def test_every_snippet_is_checked():
     """The snippets of README.md and docs/*.md are exactly the ones this
     module expects, each in the file it expects, and each marker encloses
     a python block."""
-    found = snippets()
-    assert {name: relpath for name, (relpath, _) in found.items()} == \
-        {name: relpath for name, (relpath, _) in EXPECTED.items()}
+    found = {name: relpath for name, (relpath, _) in snippets().items()}
+    unknown = sorted(set(found) - set(EXPECTED))
+    assert not unknown, (
+        'snippets with no expected result (add each to EXPECTED in this '
+        'module, with the value its `result` holds): %s'
+        % ', '.join('%s in %s' % (name, found[name]) for name in unknown))
+    assert found == {name: relpath for name, (relpath, _) in EXPECTED.items()}
     for relpath in documented_files():
         text = read(relpath)
         markers = re.findall(r'<!-- snippet: ([\w-]+) -->', text)
