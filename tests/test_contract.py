@@ -63,8 +63,11 @@ def problems(contract_text, cited):
     for rule, blocks in sorted(defined.items()):
         if len(blocks) > 1:
             out.append('%s is defined %d times' % (rule, len(blocks)))
-    for (rule, item), where in sorted(cited.items(),
-                                      key=lambda kv: (kv[0][0], kv[0][1] or '')):
+    def order(entry):
+        (rule, item), _ = entry
+        return rule, item or ''
+
+    for (rule, item), where in sorted(cited.items(), key=order):
         places = ', '.join(sorted(where))
         if rule not in defined:
             out.append('%s is cited but not defined (%s)' % (rule, places))

@@ -82,7 +82,7 @@ def read_readme():
 
 
 def snippets():
-    """name -> (file, code) for every marked snippet of the documented files."""
+    """name -> (file, code) of each marked snippet of the documented files."""
     found = {}
     for relpath in documented_files():
         for match in SNIPPET_RE.finditer(read(relpath)):
@@ -130,7 +130,8 @@ def run_snippet(name, kind='asyncio'):
         if not loop.is_closed():
             loop.close()
             pytest.fail('snippet %r left its loop open' % name)
-        assert not pending, 'snippet %r left tasks pending: %r' % (name, pending)
+        assert not pending, 'snippet %r left tasks pending: %r' % (
+            name, pending)
     assert not factory.errors, 'snippet %r: loop reported errors: %r' % (
         name, factory.errors)
     assert 'result' in namespace, 'snippet %r sets no result' % name
@@ -172,8 +173,9 @@ def test_snippet_as_a_script(name, tmp_path):
     proc = subprocess.run(
         [sys.executable, '-W', 'error', str(script)], cwd=str(tmp_path),
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    assert proc.returncode == 0, (relpath, proc.stderr.decode(errors='replace'))
-    assert proc.stderr == b'', (relpath, proc.stderr.decode(errors='replace'))
+    stderr = proc.stderr.decode(errors='replace')
+    assert proc.returncode == 0, (relpath, stderr)
+    assert stderr == '', (relpath, stderr)
     if name in EXPECTED_OUTPUT:
         assert proc.stdout.decode() == EXPECTED_OUTPUT[name]
 
@@ -234,7 +236,8 @@ def test_readme_stays_short_and_links_resolve():
         for target in re.findall(r'\]\(([^)#:]+)(?:#[^)]*)?\)', read(relpath)):
             if target.endswith('legacy-runner.md'):
                 continue
-            assert os.path.exists(os.path.join(base, target)), (relpath, target)
+            assert os.path.exists(os.path.join(base, target)), (
+                relpath, target)
 
 
 # --- The "what fails where" claims ------------------------------------------
