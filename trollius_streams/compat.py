@@ -547,7 +547,9 @@ def implicit_loop_state(policy_class=None):
 def _loop_probes():
     """States of asyncio.wait(coroutines) and of Server.wait_closed()."""
     import socket
-    loop = asyncio.new_event_loop()
+    # The stdlib's loop, whatever policy is installed: the shims these
+    # probes decide on patch the stdlib's classes.
+    loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
     result = {}
 
     async def nothing():
@@ -653,3 +655,9 @@ def legacy_features():
     if not _legacy_features:
         _legacy_features.append(LegacyFeatures())
     return _legacy_features[0]
+
+
+#: ``python SCRIPT`` gives ``__main__`` an absolute ``__file__`` (and code
+#: filename) even for a relative SCRIPT; nothing observable before the
+#: script runs tells, hence the version test.
+MAIN_FILE_IS_ABSOLUTE = sys.version_info >= (3, 9)  # version specific: Python >= 3.9 (bpo-20443)

@@ -8,6 +8,8 @@ import runpy
 import sys
 import types
 
+from .. import compat
+
 USAGE = """\
 usage: python -m trollius_streams.legacy [--include PKG]... [--loop asyncio|uvloop]
            [--report[=FILE.json]] [--cancelled-is-exception]
@@ -109,6 +111,8 @@ def _run_script(path, args):
     from . import _source
     sys.argv = [path] + list(args)
     sys.path[0] = os.path.dirname(os.path.realpath(path))
+    if compat.MAIN_FILE_IS_ABSOLUTE:
+        path = os.path.abspath(path)
     from ._importer import LegacyLoader
     loader = LegacyLoader('__main__', path)
     code = _source.compile_legacy(loader.get_data(path), path)
