@@ -452,6 +452,7 @@ async_ = ensure_future
 # legacy_features(), i.e. only when the legacy environment is installed.
 
 import keyword as _keyword
+import sys as _sys
 import threading as _threading
 import warnings as _warnings
 
@@ -660,4 +661,4 @@ def legacy_features():
 #: ``python SCRIPT`` gives ``__main__`` an absolute ``__file__`` (and code
 #: filename) even for a relative SCRIPT; nothing observable before the
 #: script runs tells, hence the version test.
-MAIN_FILE_IS_ABSOLUTE = sys.version_info >= (3, 9)  # version specific: Python >= 3.9 (bpo-20443)
+MAIN_FILE_IS_ABSOLUTE = _sys.version_info >= (3, 9)  # version specific: Python >= 3.9 (bpo-20443)
