@@ -111,22 +111,19 @@ def pytest_unconfigure(config):
         _importer.ASSERT_REWRITER = None
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(hookwrapper=True)
 def pytest_pycollect_makeitem(collector, name, obj):
-    """Early pytest-asyncio: a test under the asyncio marker is a trollius
-    test; generator tests, which pytest refuses, are collected here."""
-    if not _STATE.get('emulate') or not collector.istestfunction(obj, name):
-        return None
-    func = getattr(obj, '__func__', obj)
-    marks = getattr(func, 'pytestmark', [])
-    names = {getattr(m, 'name', None) for m in marks}
-    if 'asyncio' not in names and collector.get_closest_marker(
-            'asyncio') is None:
-        return None
-    if 'trollius' not in names:
-        pytest.mark.trollius(func)
-    import inspect
-    if inspect.isgeneratorfunction(func) or getattr(
-            func, '_trollius_streams_coroutine', False):
-        return list(collector._genfunctions(name, func))
-    return None
+    """Early pytest-asyncio: a test under the asyncio marker (on the test,
+    its class or module) becomes a trollius test, which
+    trollius_streams.testing collects and runs (generator tests
+    included).  A wrapper, so that the mark is there before any plugin
+    looks at the function."""
+    if _STATE.get('emulate') and collector.istestfunction(obj, name):
+        func = getattr(obj, '__func__', obj)
+        names = {getattr(m, 'name', None)
+                 for m in getattr(func, 'pytestmark', [])}
+        if 'trollius' not in names and (
+                'asyncio' in names or
+                collector.get_closest_marker('asyncio') is not None):
+            pytest.mark.trollius(func)
+    yield
