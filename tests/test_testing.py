@@ -387,3 +387,31 @@ def test_repo_ini_works_without_pytest_timeout(pytester):
     result = pytester.runpytest('-p', 'no:timeout', '-p', 'no:cacheprovider')
     assert 'INTERNALERROR' not in result.stdout.str() + result.stderr.str()
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.skipif(not HAVE_UVLOOP or sys.version_info >= (3, 12),
+                    reason='needs uvloop and asyncio.get_child_watcher() '
+                           '(deprecated from 3.12)')
+def test_uvloop_after_a_child_watcher(pytester):
+    """API-2: once asyncio's child watcher exists (a subprocess test ran
+    earlier), the uvloop fixture still sets its loop as current without
+    uvloop's "trying to install its ChildWatcher" warning (an error under
+    -W error on 3.6/3.7), and detaches the watcher before closing."""
+    pytester.makepyfile(test_watcher='''
+        import asyncio
+        import pytest
+
+        def test_creates_the_watcher():
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            asyncio.get_child_watcher()
+            asyncio.set_event_loop(None)
+            loop.close()
+
+        @pytest.mark.trollius
+        def test_on_uvloop(trollius_loop):
+            assert asyncio.get_event_loop() is trollius_loop
+            yield from asyncio.sleep(0)
+    ''')
+    result = _run(pytester, '--trollius-loop=uvloop')
+    result.assert_outcomes(passed=2)

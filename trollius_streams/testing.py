@@ -302,6 +302,22 @@ def _runnable(result):
             inspect.isawaitable(result))
 
 
+def _make_current(loop):
+    """``asyncio.set_event_loop(loop)``, without uvloop's child-watcher warning.
+
+    On Python 3.6 and 3.7, once anything in the process has used asyncio's
+    child watcher (a subprocess test), setting a loop as current attaches
+    the watcher to it, and uvloop then warns "asyncio is trying to install
+    its ChildWatcher".  The attachment is harmless here: the fixture sets
+    no current loop again before closing the loop, which detaches it.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            'ignore', message='!!! asyncio is trying to install its '
+                              'ChildWatcher', category=RuntimeWarning)
+        asyncio.set_event_loop(loop)
+
+
 # --- Fixture ---------------------------------------------------------------------
 
 
@@ -313,14 +329,14 @@ def trollius_loop(request):
     the test's fixtures are torn down are cancelled and reported as an error.
     """
     loop = _new_loop(request.config.getoption('trollius_loop', 'asyncio'))
-    asyncio.set_event_loop(loop)
+    _make_current(loop)
     try:
         yield loop
     finally:
-        try:
-            done = _loops.teardown(loop)
-        finally:
-            asyncio.set_event_loop(None)
+        # No longer current before it closes (code still running in it
+        # gets it as the running loop).
+        asyncio.set_event_loop(None)
+        done = _loops.teardown(loop)
     for text in done.unclosed:
         # What closing the loop warned about, warned again now that the
         # loop is closed (pytest's warning filters then apply as usual).
