@@ -293,3 +293,89 @@ def test_text_report_on_stderr():
     assert sum(1 for line in lines if line.strip().startswith('at: ')) \
         == len(expected)
     assert 'at: odds_and_ends.py:9, odds_and_ends.py:17' in out.stderr
+
+
+# --- The same, in process (what the subprocess tests run, measured) -----------
+
+
+@pytest.fixture
+def in_process(monkeypatch):
+    """Runs _cli.main() in this process and restores what it changes:
+    sys.argv, sys.path[0], __main__, sys.excepthook, the environment."""
+    from trollius_streams import legacy
+    import asyncio
+    saved_main = sys.modules['__main__']
+    saved_policy = asyncio.events._event_loop_policy
+    monkeypatch.setattr(sys, 'argv', list(sys.argv))
+    monkeypatch.setattr(sys, 'path', list(sys.path))
+    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)
+    try:
+        from trollius_streams.legacy import _cli
+        yield _cli.main
+    finally:
+        legacy.uninstall()
+        sys.modules['__main__'] = saved_main
+        asyncio.events._event_loop_policy = saved_policy
+
+
+def test_main_in_process_runs_script(tmp_path, in_process, capsys):
+    """main() runs a legacy script as __main__ with its argv, and writes the
+    text report when asked."""
+    (tmp_path / 'prog.py').write_text(textwrap.dedent('''\
+        import asyncio, sys
+
+        def gen():
+            yield from asyncio.sleep(0)
+            return sys.argv[1:]
+
+        loop = asyncio.new_event_loop()
+        print(__name__, loop.run_until_complete(asyncio.async(gen(), loop=loop)))
+        loop.close()
+        '''))
+    assert in_process(['--report', str(tmp_path / 'prog.py'), 'x']) == 0
+    out, err = capsys.readouterr()
+    assert out == "__main__ ['x']\n"
+    assert 'asyncio.async()' in err and 'prog.py:8' in err
+
+
+def test_main_in_process_runs_module(tmp_path, in_process, capsys,
+                                     monkeypatch):
+    """main() runs ``-m PACKAGE`` with the package's legacy modules."""
+    pkg = tmp_path / 'inprocpkg'
+    pkg.mkdir()
+    (pkg / '__init__.py').write_text('')
+    (pkg / '__main__.py').write_text('import sys\nprint(sys.argv[1:])\n')
+    monkeypatch.chdir(tmp_path)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert in_process(['-m', 'inprocpkg', 'y']) == 0
+    finally:
+        for name in ('inprocpkg', 'inprocpkg.__main__'):
+            sys.modules.pop(name, None)
+    assert capsys.readouterr().out == "['y']\n"
+
+
+@pytest.mark.parametrize('argv,status', [
+    (['--help'], 0), (['-h'], 0), ([], 2), (['--include'], 2),
+    (['--loop=nope', 'x.py'], 2), (['--frob'], 2), (['-m'], 2),
+    (['missing_file.py'], 2),
+])
+def test_main_in_process_usage(argv, status, in_process, capsys):
+    """Help and usage errors, without running anything."""
+    assert in_process(argv) == status
+    out, err = capsys.readouterr()
+    assert (out if status == 0 else err)
+
+
+def test_parse_options():
+    """The option parser stops at SCRIPT / -m MODULE and leaves the
+    program's own arguments alone."""
+    from trollius_streams.legacy._cli import parse
+    opts, kind, target, args = parse([
+        '--include', 'a', '--include=b', '--loop=uvloop', '--report=r.json',
+        '--cancelled-is-exception', 'prog.py', '--include', 'c'])
+    assert opts == {'include': ['a', 'b'], 'loop': 'uvloop',
+                    'report': 'r.json', 'cancelled_is_exception': True}
+    assert (kind, target, args) == ('script', 'prog.py', ['--include', 'c'])
+    assert parse(['-mpkg.mod', '-v'])[1:] == ('module', 'pkg.mod', ['-v'])
+    assert parse(['--', '-odd.py'])[1:] == ('script', '-odd.py', [])

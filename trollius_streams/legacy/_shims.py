@@ -439,11 +439,13 @@ def _shim_policy(env):
     f, p = env.f, env.p
     events = asyncio.events
     orig_set = events.set_event_loop_policy
+    # Restored as it was: possibly None (no policy made yet).
+    saved = events._event_loop_policy
     base = events.get_event_loop_policy()
+    p.set(events, '_event_loop_policy', saved)
     if (f.generators_are_coroutines and
             compat.implicit_loop_state(type(base)) == OK):
         return
-    p.set(events, '_event_loop_policy', events._event_loop_policy)
     orig_set(LegacyPolicy(base, env))
 
     def set_event_loop_policy(policy):
