@@ -53,10 +53,12 @@ def install(include=(), report=None, roots=(), loop=None,
     usage = _usage.Usage()
     try:
         import asyncio
+        # First, so that it is restored last: the policy as it was before
+        # anything (feature probes included) could make one.
+        patches.set(asyncio.events, '_event_loop_policy',
+                    asyncio.events._event_loop_policy)
         if loop == 'uvloop':
             import uvloop
-            patches.set(asyncio.events, '_event_loop_policy',
-                        asyncio.events._event_loop_policy)
             asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
         _usage._current[0] = usage  # internal state: kept after uninstall
         env = _shims.apply(patches, cancelled_is_exception)
