@@ -40,18 +40,33 @@ Public names:
 ``CoroutineObject``
     The class of our coroutine objects on runtimes that no longer accept
     generators as coroutines (None elsewhere, where they are generators).
+``set_coroutine_debug(enabled)`` / ``get_coroutine_debug()``
+    Debug mode of contract CO-6: while on, a coroutine object of a
+    ``@coroutine`` function collected without having run warns
+    ``RuntimeWarning: coroutine '<qualname>' was never yielded from`` with
+    the lines that created it.  Also switched on by ``PYTHONASYNCIODEBUG``
+    and ``-X dev`` (read at import) and by the first loop in debug mode
+    that a stream, protocol or connection is made with; an explicit call
+    wins over loops from then on.  Off, nothing is tracked and a call costs
+    nothing extra.  While on, a call returns a tracking object rather than
+    a generator on Python < 3.12 (as 3.4's debug mode did).
 """
 
 __all__ = ['coroutine', 'iscoroutine', 'as_coroutine', 'ensure_future',
            'async_', 'awaitable', 'check_loop', 'get_event_loop', 'create_future',
            'future_factory',
-           'is_closing', 'closing_probe', 'isfuture', 'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES']
+           'is_closing', 'closing_probe', 'isfuture', 'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES',
+           'set_coroutine_debug', 'get_coroutine_debug']
 
 import asyncio
 import collections.abc
 import functools
 import inspect
+import itertools
+import os
+import sys
 import types
+import weakref
 
 import six
 
@@ -321,7 +336,98 @@ def coroutine(func):
     wrapper._trollius_streams_coroutine = True
     if _IS_COROUTINE_MARK is not None:  # version specific: Python <= 3.13
         wrapper._is_coroutine = _IS_COROUTINE_MARK
+    _register(wrapper)
     return wrapper
+
+
+# --- Debug mode: coroutine objects that never ran (contract CO-6) -------------
+#
+# Zero cost when off: coroutine() records each function it returns in
+# _registry (at decoration time), and that is all.  Switching on gives each
+# recorded function a trampoline as its __code__ (see _debug.py, imported
+# only then); switching off gives the original code back.  Debug mode is
+# process-wide, like the registry.
+
+_registry = weakref.WeakValueDictionary()
+_registry_keys = itertools.count()
+_tracker = None       # the _debug module while debug mode is on
+_loop_watch = True    # a debug loop met by get_event_loop() switches it on
+
+
+def _register(func):
+    key = next(_registry_keys)
+    _registry[key] = func
+    if _tracker is not None:
+        _tracker.track_function(key, func)
+
+
+def _code_posonly(code):
+    """The number of positional-only parameters of ``code``."""
+    return getattr(code, 'co_posonlyargcount', 0)  # version specific: Python >= 3.8
+
+
+def _switch_debug(enabled):
+    global _tracker
+    if enabled and _tracker is None:
+        from . import _debug
+        _debug.start(_registry, _CoroutineObject, _code_posonly)
+        _tracker = _debug
+    elif not enabled and _tracker is not None:
+        _tracker.stop(_registry)
+        _tracker = None
+
+
+def set_coroutine_debug(enabled):
+    """Switch debug mode for our coroutine objects on or off (CO-6).
+
+    On: a coroutine object made by a ``@coroutine`` function (ours and the
+    user's, decorated before or after the switch) that is collected without
+    having run warns ``RuntimeWarning: coroutine '<qualname>' was never
+    yielded from``, with the lines that created it.  Off: every such
+    function has its original code again and costs nothing extra.
+
+    It is switched on without this call by ``PYTHONASYNCIODEBUG``, by
+    ``python -X dev`` (both read at import) and by the first loop with
+    ``get_debug()`` true that the package meets (a stream, protocol or
+    connection made with it).  After an explicit call, loops no longer
+    switch it on.
+    """
+    global _loop_watch
+    _loop_watch = False
+    _switch_debug(bool(enabled))
+
+
+def get_coroutine_debug():
+    """Return True while debug mode for our coroutine objects is on."""
+    return _tracker is not None
+
+
+def _note_loop_debug(loop):
+    """Switch debug mode on if ``loop`` is in debug mode; return ``loop``.
+
+    Called where streams, protocols and connections resolve their loop
+    (not on the read/write paths).  After the first switch, or an explicit
+    set_coroutine_debug(), it only reads one global.
+    """
+    global _loop_watch
+    if _loop_watch:
+        get_debug = getattr(loop, 'get_debug', None)
+        if get_debug is not None and get_debug() is True:
+            _loop_watch = False
+            _switch_debug(True)
+    return loop
+
+
+def _debug_requested():
+    # What asyncio reads for its own debug mode, at import as it does.
+    if not sys.flags.ignore_environment and os.environ.get('PYTHONASYNCIODEBUG'):
+        return True
+    return bool(getattr(sys.flags, 'dev_mode', False))  # version specific: -X dev is Python >= 3.7
+
+
+if _debug_requested():
+    _loop_watch = False
+    _switch_debug(True)
 
 
 @coroutine
@@ -372,8 +478,8 @@ def get_event_loop(loop=None):
         loop = _get_running_loop()
         if loop is None:
             loop = asyncio.get_event_loop()
-        return loop
-    return check_loop(loop)
+        return _note_loop_debug(loop)
+    return _note_loop_debug(check_loop(loop))
 
 
 def future_factory(loop):
