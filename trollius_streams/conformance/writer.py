@@ -122,6 +122,24 @@ def _drain_lost_conn(t):
     t.raises(ConnectionResetError, drain(w), 'Connection lost')
 
 
+@register('DR-2', 'drain-closing-then-connection-lost',
+           'yield from drain() on a closing transport whose '
+           'connection_lost() arrives before the caller resumes raises '
+           "ConnectionResetError('Connection lost'), never success.",
+           label='FIX')
+def _drain_closing_lost(t):
+    rd, proto, tr, w = writer_setup(t, reader=False)
+
+    @compat.coroutine
+    def body():
+        tr.closing = True
+        waiter = w.drain()
+        # The transport delivers connection_lost() in the next iteration.
+        t.loop.call_soon(proto.connection_lost, None)
+        yield from waiter
+    t.raises(ConnectionResetError, body(), 'Connection lost')
+
+
 @register('DR-1', 'write-drain-loopback',
            'drain(): The intended use is to write: w.write(data) then '
            'yield from w.drain().', label='DOC')
