@@ -59,13 +59,19 @@ def _run(pytester, *args):
 
 
 @pytest.mark.parametrize('loop', LOOPS)
-def test_early_pytest_asyncio_module(pytester, loop):
+@pytest.mark.parametrize('mode', ['subprocess', 'inline'])
+def test_early_pytest_asyncio_module(pytester, loop, mode):
     """An early pytest-asyncio module (generator tests under
     @pytest.mark.asyncio, event_loop, unused_tcp_port) runs unchanged: four
-    tests pass and the deliberately failing one is reported failed."""
+    tests pass and the deliberately failing one is reported failed.  Also
+    in this process (inline), which must be left as it was."""
     pytester.makepyfile(test_early=_corpus('early_pytest_asyncio.py'))
-    result = _run(pytester, '--trollius-legacy', '-v',
-                  '--trollius-loop=%s' % loop)
+    args = ('--trollius-legacy', '-v', '--trollius-loop=%s' % loop)
+    if mode == 'inline':
+        result = pytester.runpytest(*(ARGS + args))
+        assert not legacy.installed()
+    else:
+        result = _run(pytester, *args)
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines([
         '*test_sleep PASSED*',

@@ -82,14 +82,17 @@ def install(include=(), report=None, roots=(), loop=None,
         raise
     _state.update(patches=patches, usage=usage, finder=finder, env=env,
                   report=report, loop=loop or 'asyncio')
-    env_report = os.environ.get(REPORT_ENV)
-    if env_report:
-        atexit.register(_write_at_exit, usage, env_report, loop)
+    if os.environ.get(REPORT_ENV) and not _state.get('atexit'):
+        _state['atexit'] = True  # survives uninstall(): one handler only
+        atexit.register(_write_at_exit)
     return True
 
 
-def _write_at_exit(usage, path, loop):
-    usage.write(path, loop)
+def _write_at_exit():
+    # The report of the last installation of the process.
+    path = os.environ.get(REPORT_ENV)
+    if path:
+        write_report(path)
 
 
 def uninstall():
@@ -98,7 +101,8 @@ def uninstall():
     if not installed():
         return False
     state = dict(_state)
-    _state.clear()
+    for key in ('patches', 'usage', 'finder', 'env', 'report'):
+        del _state[key]
     state['patches'].undo()
     if state['report'] is not None:
         state['usage'].write(state['report'], state['loop'])
@@ -112,8 +116,8 @@ def usage():
 
 
 def write_report(target=None):
-    """Write the current usage report (JSON to path ``target``, else text
-    to stderr)."""
+    """Write the usage report of the current (or last) installation: JSON
+    to path ``target``, else text to stderr."""
     usage().write(target, _state.get('loop'))
 
 

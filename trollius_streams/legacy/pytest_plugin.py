@@ -53,7 +53,6 @@ def _install(config, include):
     from . import _importer
     _importer.ASSERT_REWRITER = _assertion_rewriter(config)
     legacy.install(include=include, roots=[_rootdir(config)],
-                   report=os.environ.get('TROLLIUS_LEGACY_PYTEST_REPORT'),
                    _hook_first=True)
     _STATE['installed'] = True
 
