@@ -633,3 +633,104 @@ def test_create_subprocess_exec_works_under_the_environment(kind):
                 loop.close()
     finally:
         asyncio.events._event_loop_policy = saved
+
+
+def test_loop_argument_on_every_helper(legacy_loop):
+    """Items b, d: the helpers that lost loop= take it (with generators)
+    outside and inside the loop; a loop that is not the running one is an
+    error at the call, for each of them."""
+    loop = legacy_loop
+
+    @types.coroutine  # what compiling it as legacy code does (item c)
+    def gen(x):
+        yield from asyncio.sleep(0)
+        return x
+
+    # Called before the loop runs, as 3.4 code did.
+    gathered = asyncio.gather(gen(1), gen(2), loop=loop)
+    empty = asyncio.gather(loop=loop)
+    shielded = asyncio.shield(gen(3), loop=loop)
+    assert loop.run_until_complete(gathered) == [1, 2]
+    assert loop.run_until_complete(empty) == []
+    assert loop.run_until_complete(shielded) == 3
+    other = asyncio.new_event_loop()
+
+    @asyncio.coroutine
+    def main():
+        value = yield from asyncio.wait_for(gen(4), 5, loop=loop)
+        done, _ = yield from asyncio.wait([gen(5)], loop=loop, timeout=5)
+        order = []
+        for fut in asyncio.as_completed([gen(6)], loop=loop):
+            order.append((yield from fut))
+        errors = 0
+        if F.loop_argument == compat.OK:  # loop= as in 3.4: not ours
+            return value, [t.result() for t in done], order, 6
+        for call in (lambda: asyncio.wait_for(gen(0), 1, loop=other),
+                     lambda: asyncio.wait([gen(0)], loop=other),
+                     lambda: asyncio.gather(gen(0), loop=other),
+                     lambda: asyncio.shield(gen(0), loop=other),
+                     lambda: asyncio.as_completed([gen(0)], loop=other),
+                     lambda: asyncio.Lock(loop=other)):
+            try:
+                call()
+            except RuntimeError:
+                errors += 1
+        with pytest.raises(TypeError):
+            asyncio.wait(gen(0))
+        return value, [t.result() for t in done], order, errors
+
+    try:
+        assert loop.run_until_complete(main()) == (4, [5], [6], 6)
+    finally:
+        other.close()
+    gc.collect()  # the generators made for the failing calls
+
+
+def test_run_coroutine_threadsafe_takes_generators(legacy_loop):
+    """Item b: run_coroutine_threadsafe() accepts a generator object."""
+    import threading
+    loop = legacy_loop
+
+    @types.coroutine
+    def gen():
+        yield from asyncio.sleep(0)
+        return 'from thread'
+
+    results = []
+
+    def in_thread():
+        results.append(asyncio.run_coroutine_threadsafe(gen(), loop)
+                       .result(5))
+        loop.call_soon_threadsafe(loop.stop)
+
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    loop.run_forever()
+    thread.join(5)
+    assert results == ['from thread']
+
+
+def test_task_class_and_policy_stand_ins(installed):
+    """The stand-ins keep the stdlib's contracts: every asyncio task is an
+    instance (and its class a subclass) of asyncio.Task; a policy set with
+    set_event_loop_policy() is wrapped and still answers for the rest."""
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.create_task(asyncio.sleep(0))
+        assert isinstance(task, asyncio.Task)
+        assert issubclass(type(task), asyncio.Task)
+        loop.run_until_complete(task)
+    finally:
+        loop.close()
+    saved = asyncio.events._event_loop_policy
+    try:
+        policy = asyncio.DefaultEventLoopPolicy()
+        asyncio.set_event_loop_policy(policy)
+        current = asyncio.get_event_loop_policy()
+        if current is not policy:  # wrapped where the policy needs a shim
+            assert current._base is policy
+            assert current._local is policy._local
+        asyncio.set_event_loop_policy(None)
+        assert asyncio.get_event_loop_policy() is not None
+    finally:
+        asyncio.events._event_loop_policy = saved
