@@ -1,7 +1,7 @@
 import os
 import re
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -19,10 +19,11 @@ setup(
     long_description=LONG_DESCRIPTION,
     long_description_content_type='text/markdown',
     license='Apache-2.0',
-    packages=['trollius_streams'],
+    packages=find_packages(include=['trollius_streams', 'trollius_streams.*']),
     python_requires='>=3.6',
     install_requires=['six'],
-    entry_points={'pytest11': ['trollius_streams.testing = trollius_streams.testing']},
+    entry_points={'pytest11': ['trollius_streams.testing = trollius_streams.testing',
+                               'trollius_streams.legacy = trollius_streams.legacy.pytest_plugin']},
     extras_require={
         'uvloop': [
             'uvloop==0.14.0; python_version == "3.6"',

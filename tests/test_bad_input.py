@@ -34,6 +34,7 @@ class FakeTransport(object):
 
     def __init__(self):
         self.calls = []
+        self.closing = False
 
     def pause_reading(self):
         self.calls.append('pause_reading')
@@ -45,10 +46,11 @@ class FakeTransport(object):
         return default
 
     def is_closing(self):
-        return False
+        return self.closing
 
     def close(self):
         self.calls.append('close')
+        self.closing = True
 
 
 def state(reader):
@@ -195,6 +197,7 @@ def test_pause_resume_writing_out_of_order_hb_5(loop):
     assert not fut.done()
     protocol.resume_writing()
     assert fut.done() and fut.result() is None
+    transport.close()  # a transport is closed when it calls connection_lost
     protocol.connection_lost(None)
 
 

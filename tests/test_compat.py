@@ -648,8 +648,11 @@ def test_set_loop_without_running_loop_co_5(other_loop):
     asyncio.set_event_loop(None)
     assert reader._loop is other_loop
     assert protocol._loop is other_loop
-    explicit = object()
-    assert compat.get_event_loop(explicit) is explicit
+    explicit = asyncio.new_event_loop()
+    try:
+        assert compat.get_event_loop(explicit) is explicit
+    finally:
+        explicit.close()
 
 
 def test_no_loop_raises_runtime_error_co_5(no_loop_set):
@@ -659,8 +662,12 @@ def test_no_loop_raises_runtime_error_co_5(no_loop_set):
         compat.get_event_loop()
     with pytest.raises(RuntimeError):
         StreamReader()
-    with pytest.raises(RuntimeError):
-        StreamReaderProtocol(StreamReader(loop=object()))
+    explicit = asyncio.new_event_loop()
+    try:
+        with pytest.raises(RuntimeError):
+            StreamReaderProtocol(StreamReader(loop=explicit))
+    finally:
+        explicit.close()
 
 
 def test_functions_resolve_loop_when_started_co_5(loop, run, no_loop_set,
@@ -744,17 +751,23 @@ def test_awaitable_adapter_q_2(loop, run):
     assert run(user()) == [None, 'future', b'abc', 'gen', 'native']
 
 
-def test_awaitable_of_drain_q_2(loop, run):
+def test_awaitable_of_drain_q_2(loop, run, closing):
     """Q-2, DR-5: drain() returns the literal (), and awaitable() turns it
     into something async def code can await."""
     from trollius_streams import StreamWriter
 
     class Transport(object):
+        closing = False
+
         def is_closing(self):
-            return False
+            return self.closing
+
+        def close(self):
+            self.closing = True
 
     protocol = StreamReaderProtocol(StreamReader(loop=loop), loop=loop)
     writer = StreamWriter(Transport(), protocol, None, loop)
+    closing(writer)
     assert writer.drain() == ()
 
     async def user():

@@ -20,6 +20,7 @@ import tempfile
 
 import pytest
 
+from helpers import close_held, hold  # noqa: F401 (autouse fixture)
 import trollius_streams
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine,
@@ -65,10 +66,11 @@ class FakeTransport(object):
         self.closed = True
 
 
-class RecordingLoop(object):
+class RecordingLoop(asyncio.AbstractEventLoop):
     """Records the arguments of create_* calls; never forwards to a loop.
 
     Its methods are ``async def`` like the real ones on 3.7+ and uvloop.
+    An AbstractEventLoop, so that ``loop=`` accepts it (CO-7).
     """
 
     def __init__(self, error=None):
@@ -76,6 +78,12 @@ class RecordingLoop(object):
         self.error = error
         self.server = object()
         self.factory = None
+
+    def get_debug(self):
+        return False
+
+    def is_closed(self):
+        return False
 
     def _connect(self, name, factory, args, kwds):
         self.calls.append((name, args, kwds))
@@ -124,9 +132,13 @@ def drive(coro):
 
 
 def _open_fake(fake, unix, **kwargs):
+    """Open over the fake loop; the writer is held until teardown."""
     if unix:
-        return drive(open_unix_connection('/some/path', loop=fake, **kwargs))
-    return drive(open_connection('example.org', 80, loop=fake, **kwargs))
+        pair = drive(open_unix_connection('/some/path', loop=fake, **kwargs))
+    else:
+        pair = drive(open_connection('example.org', 80, loop=fake, **kwargs))
+    hold(pair[1])
+    return pair
 
 
 def _serve_fake(fake, unix, cb, **kwargs):

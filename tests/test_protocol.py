@@ -16,6 +16,7 @@ import weakref
 import pytest
 
 import trollius_streams
+from helpers import close_held, hold  # noqa: F401 (autouse fixture)
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 
@@ -55,8 +56,16 @@ class FakeTransport(object):
         return ('close',) in self.calls
 
 
-def make_protocol(loop, cb=None, limit=None):
+def make_protocol(loop, cb=None, limit=None, hold_writer=True):
+    """Return (reader, protocol); the writer ``cb`` gets is held until
+    teardown (a dropped writer would close its fake transport)."""
     reader = StreamReader(limit=limit, loop=loop)
+    if cb is not None and hold_writer:
+        inner = cb
+
+        def cb(r, w):
+            hold(w)
+            return inner(r, w)
     return reader, StreamReaderProtocol(reader, cb, loop=loop)
 
 
@@ -541,11 +550,13 @@ def test_connection_lost_drops_references(loop, loop_errors, clean):
         yield from r.read()
 
     exc = None if clean else OSError('gone')
-    reader, proto = make_protocol(loop, handler)
-    proto.connection_made(FakeTransport())
+    reader, proto = make_protocol(loop, handler, hold_writer=False)
+    tr = FakeTransport()
+    proto.connection_made(tr)
     task = proto._task
     assert proto._stream_reader is reader
     assert proto._stream_writer is not None
+    tr.closing = True  # a transport is closed when it calls connection_lost
     proto.connection_lost(exc)
     assert proto._stream_reader is None
     assert proto._stream_writer is None
@@ -603,7 +614,7 @@ def test_pause_resume_alternation(loop):
 def _writer(loop, proto, reader):
     tr = FakeTransport()
     proto.connection_made(tr)
-    return StreamWriter(tr, proto, reader, loop)
+    return hold(StreamWriter(tr, proto, reader, loop))
 
 
 def test_resume_completes_every_pending_drain(loop):

@@ -15,6 +15,7 @@ import tempfile
 import pytest
 
 import trollius_streams
+from helpers import close_held, hold  # noqa: F401 (autouse fixture)
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 
@@ -77,6 +78,9 @@ class LegacyTransport(object):
     def get_extra_info(self, name, default=None):
         return default
 
+    def close(self):
+        self._closing = True
+
 
 def make(loop, transport=None, reader=True):
     """Return (transport, protocol, reader, writer), connection made."""
@@ -84,7 +88,7 @@ def make(loop, transport=None, reader=True):
     rd = StreamReader(loop=loop)
     proto = StreamReaderProtocol(rd, loop=loop)
     proto.connection_made(transport)
-    w = StreamWriter(transport, proto, rd if reader else None, loop)
+    w = hold(StreamWriter(transport, proto, rd if reader else None, loop))
     return transport, proto, rd, w
 
 
@@ -124,13 +128,13 @@ def test_keyword_construction_and_internals(loop):
     tr = FakeTransport()
     rd = StreamReader(loop=loop)
     proto = StreamReaderProtocol(rd, loop=loop)
-    w = StreamWriter(loop=loop, reader=rd, protocol=proto, transport=tr)
+    w = hold(StreamWriter(loop=loop, reader=rd, protocol=proto, transport=tr))
     assert w._transport is tr
     assert w._protocol is proto
     assert w._reader is rd
     assert w._loop is loop
     assert 'StreamWriter' in repr(w)
-    assert 'StreamWriter' in repr(StreamWriter(tr, proto, None, loop))
+    assert 'StreamWriter' in repr(hold(StreamWriter(tr, proto, None, loop)))
 
 
 def test_transport_attribute_read_only(loop):
@@ -298,7 +302,7 @@ def test_reader_duck_typed(loop):
     proto = StreamReaderProtocol(StreamReader(loop=loop), loop=loop)
     proto.connection_made(tr)
     duck = Duck()
-    w = StreamWriter(tr, proto, duck, loop)
+    w = hold(StreamWriter(tr, proto, duck, loop))
     assert w.drain() is EMPTY
     duck.exc = KeyError('duck')
     with pytest.raises(KeyError):

@@ -2,6 +2,8 @@
 
 __all__ = ['StreamWriter']
 
+import warnings
+
 from . import compat
 
 
@@ -15,15 +17,38 @@ class StreamWriter(object):
     made drain() a coroutine; this library keeps the documented 3.4 form.
     In ``async def`` code write ``await compat.awaitable(w.drain())``, since
     ``await ()`` is a TypeError.)
+
+    A writer that is garbage-collected while its transport is still open
+    closes the transport and emits ``ResourceWarning: unclosed
+    <StreamWriter ...>`` (contract PR-3; stdlib 3.11+ does the same).
     """
 
     def __init__(self, transport, protocol, reader, loop):
+        if loop is not None:
+            compat.check_loop(loop)
         self._transport = transport
         self._is_closing = compat.closing_probe(transport)
         self._protocol = protocol
         # No isinstance check (3.4.2 added one): reader only needs exception().
         self._reader = reader
         self._loop = loop
+
+    def __del__(self, warnings=warnings):
+        # Contract PR-3: a writer dropped while its transport is still open
+        # closes it (close, not abort: written bytes are still sent) and
+        # says so, as stdlib 3.11+ does.  This is how a plain-callback
+        # server frees a connection its code forgot.  Nothing is done once
+        # the loop is closed: the transport cannot close any more.
+        probe = getattr(self, '_is_closing', None)   # None if __init__ failed
+        if probe is None or probe():
+            return
+        loop = self._loop
+        if loop is None:
+            loop = getattr(self._protocol, '_loop', None)
+        if loop is None or loop.is_closed():
+            return
+        self._transport.close()
+        warnings.warn('unclosed %r' % (self,), ResourceWarning, source=self)
 
     def __repr__(self):
         info = ['StreamWriter', 'transport=%r' % (self._transport,)]
@@ -54,56 +79,28 @@ class StreamWriter(object):
     def get_extra_info(self, name, default=None):
         return self._transport.get_extra_info(name, default)
 
-    def _get_loop(self):
-        loop = self._loop
-        if loop is None:
-            loop = getattr(self._protocol, '_loop', None)
-            if loop is None:
-                loop = compat.get_event_loop()
-        return loop
-
     def drain(self):
         """Return ``()`` if there is nothing to wait for, else a Future.
 
-        Not a coroutine: ``yield from w.drain()`` continues at once on ``()``
-        and waits on the Future.  Raises at once the reader's stored
-        exception, or ConnectionResetError('Connection lost') once the
-        connection is lost.  On a transport that is closing, the Future
-        settles after one loop iteration so that ``connection_lost`` can be
-        delivered first; a write()/drain() loop against a dead peer therefore
-        ends instead of spinning (3.4.0 read the private
-        ``transport._conn_lost``, which uvloop transports lack).
+        **Not a coroutine, and not awaitable when it returns ``()``:** in
+        ``async def`` code ``await w.drain()`` raises ``TypeError: object
+        tuple can't be used in 'await' expression``; write ``await
+        compat.awaitable(w.drain())``.  This is the documented 3.4 form
+        (from 3.4.2 on asyncio made drain() a coroutine; contract DR-1,
+        DR-5, Q-2).
+
+        ``yield from w.drain()`` continues at once on ``()`` and waits on the
+        Future.  Raises at once the reader's stored exception, or
+        ConnectionResetError('Connection lost') once the connection is lost.
+        On a transport that is closing, the Future settles after one loop
+        iteration so that ``connection_lost`` can be delivered first, and
+        a caller resuming after ``connection_lost`` gets
+        ConnectionResetError, never success (DR-2 step 3).  The decision
+        after the reader check is the protocol's (``protocol._drain``).
         """
         reader = self._reader
         if reader is not None:
             exc = reader.exception()
             if exc is not None:
                 raise exc
-        protocol = self._protocol
-        if protocol._connection_lost:
-            raise ConnectionResetError('Connection lost')
-        if self._is_closing():
-            loop = self._get_loop()
-            waiter = compat.create_future(loop)
-            loop.call_soon(self._settle_closing, waiter)
-            return waiter
-        if protocol._paused:
-            return protocol._new_drain_waiter(self._get_loop())
-        return ()
-
-    def _settle_closing(self, waiter):
-        # SPEC DR-2 step 3: re-run the checks one iteration later, storing
-        # their exception on the Future instead of raising it.
-        if waiter.done():
-            return
-        reader = self._reader
-        exc = reader.exception() if reader is not None else None
-        protocol = self._protocol
-        if exc is None and protocol._connection_lost:
-            exc = ConnectionResetError('Connection lost')
-        if exc is not None:
-            waiter.set_exception(exc)
-        elif protocol._paused:
-            protocol._add_drain_waiter(waiter)
-        else:
-            waiter.set_result(None)
+        return self._protocol._drain(reader, self._is_closing, self._loop)
