@@ -170,7 +170,7 @@ print(elapsed)
 '''
 
 COUNTS = {'echo': 20000, 'lines': 200000}
-QUICK_COUNTS = {'echo': 3000, 'lines': 30000}
+QUICK_COUNTS = {'echo': 3000, 'lines': 100000}
 
 
 def run_once(python, directory, variant, workload, count, loop):
@@ -199,7 +199,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--loop', action='append', choices=['asyncio',
                                                             'uvloop'])
-    parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--rounds', type=int,
+                        help='rounds (default 5, 3 with --quick)')
     parser.add_argument('--quick', action='store_true',
                         help='smaller workloads, 3 rounds: under a minute')
     parser.add_argument('--json', help='also write the rows to this file')
@@ -213,7 +214,7 @@ def main():
         except ImportError:
             pass
     counts = QUICK_COUNTS if args.quick else COUNTS
-    rounds = 3 if args.quick and args.rounds == 5 else args.rounds
+    rounds = args.rounds or (3 if args.quick else 5)
     directory = tempfile.mkdtemp(prefix='legacy-bench-')
     rows = []
     try:
