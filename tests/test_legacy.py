@@ -142,6 +142,17 @@ def test_install_and_uninstall_are_idempotent():
     assert asyncio.open_connection is not patched
 
 
+def test_failed_install_leaves_nothing_behind():
+    """An install() that fails (an --include package that does not exist)
+    undoes what it had already patched."""
+    before = _snapshot()
+    objs = [obj for obj, _ in before['dicts'].values()]
+    with pytest.raises(ImportError):
+        legacy.install(include=['no_such_package_zz'])
+    assert not legacy.installed()
+    assert _differences(before, _snapshot(objs)) == []
+
+
 def test_context_manager():
     """``with legacy_environment():`` installs for the block only."""
     original = asyncio.StreamReader

@@ -358,7 +358,7 @@ def test_main_in_process_runs_module(tmp_path, in_process, capsys,
 @pytest.mark.parametrize('argv,status', [
     (['--help'], 0), (['-h'], 0), ([], 2), (['--include'], 2),
     (['--loop=nope', 'x.py'], 2), (['--frob'], 2), (['-m'], 2),
-    (['missing_file.py'], 2),
+    (['missing_file.py'], 2), (['--include', 'no_such_pkg_zz', __file__], 2),
 ])
 def test_main_in_process_usage(argv, status, in_process, capsys):
     """Help and usage errors, without running anything."""

@@ -161,8 +161,12 @@ def main(argv=None):
             import uvloop  # noqa: F401 - before asyncio names are patched
         except ImportError:
             return _usage_error('--loop uvloop: uvloop is not installed')
-    legacy.install(include=opts['include'], roots=roots, loop=opts['loop'],
-                   cancelled_is_exception=opts['cancelled_is_exception'])
+    try:
+        legacy.install(include=opts['include'], roots=roots,
+                       loop=opts['loop'],
+                       cancelled_is_exception=opts['cancelled_is_exception'])
+    except ImportError as exc:
+        return _usage_error(str(exc))
     sys.excepthook = _excepthook(sys.excepthook)
     try:
         if kind == 'script':

@@ -1,6 +1,8 @@
 """The fixtures of early pytest-asyncio, registered by ``--trollius-legacy``
 only when pytest-asyncio is not installed."""
 
+__all__ = ['event_loop', 'unused_tcp_port', 'unused_tcp_port_factory']
+
 import socket
 
 import pytest

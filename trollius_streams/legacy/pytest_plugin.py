@@ -18,6 +18,8 @@ Without the option this module does nothing and imports nothing but pytest:
 it is registered through its own ``pytest11`` entry point.
 """
 
+__all__ = []  # hooks only
+
 import os
 
 import pytest
