@@ -47,12 +47,14 @@ def installed():
         legacy.uninstall()
 
 
-# --- Isolation ----------------------------------------------------------------
+# --- Isolation ---------------------------------------------------------------
 
 
 def _patchable_objects():
+    import asyncio.subprocess
     objs = [asyncio, asyncio.events, asyncio.tasks, asyncio.base_events,
-            asyncio.base_events.Server, sys.modules['asyncio.streams']]
+            asyncio.base_events.Server, sys.modules['asyncio.streams'],
+            asyncio.subprocess]
     for name in ('Lock', 'Event', 'Condition', 'Semaphore',
                  'BoundedSemaphore', 'Queue', 'PriorityQueue', 'LifoQueue'):
         objs.append(getattr(asyncio, name))
@@ -214,7 +216,7 @@ def _env(**extra):
     return env
 
 
-# --- Source rewrite -----------------------------------------------------------
+# --- Source rewrite ----------------------------------------------------------
 
 
 REWRITE_CASES = [
@@ -279,7 +281,7 @@ def test_rewrite_is_token_based_and_keeps_line_numbers(tmp_path):
     assert info.traceback[-1].lineno + 1 == 5
 
 
-# --- The coroutine flag -------------------------------------------------------
+# --- The coroutine flag ------------------------------------------------------
 
 
 FLAG_SOURCE = '''
@@ -354,7 +356,7 @@ def test_unflagged_plain_generator_fails_without_the_flag():
             gc.collect()
 
 
-# --- The import hook ----------------------------------------------------------
+# --- The import hook ---------------------------------------------------------
 
 
 def test_finder_scope(tmp_path):
@@ -409,7 +411,7 @@ def test_import_hook_rewrites_and_flags_legacy_modules(tmp_path, installed):
     assert not (pkg / '__pycache__').exists()
 
 
-# --- Shims, one by one --------------------------------------------------------
+# --- Shims, one by one -------------------------------------------------------
 
 
 LOOP_KINDS = ['asyncio'] + (['uvloop'] if uvloop else [])
@@ -631,7 +633,8 @@ def test_create_subprocess_exec_works_under_the_environment(kind):
             try:
                 @asyncio.coroutine
                 def main():
-                    proc = yield from asyncio.create_subprocess_exec(
+                    spawn = asyncio.subprocess.create_subprocess_exec
+                    proc = yield from spawn(
                         sys.executable, '-c', 'print(7 * 6)',
                         stdin=asyncio.subprocess.DEVNULL,
                         stdout=asyncio.subprocess.PIPE, loop=loop)

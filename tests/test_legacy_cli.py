@@ -198,7 +198,7 @@ def test_no_bytecode_written_for_legacy_modules(tmp_path):
     assert (tmp_path / 'ctrlpkg' / '__pycache__').exists()
 
 
-# --- The report ------------------------------------------------------------------
+# --- The report --------------------------------------------------------------
 
 
 def _expected_shims(loop='asyncio'):
@@ -295,7 +295,7 @@ def test_text_report_on_stderr():
     assert 'at: odds_and_ends.py:9, odds_and_ends.py:17' in out.stderr
 
 
-# --- The same, in process (what the subprocess tests run, measured) -----------
+# --- The same, in process (what the subprocess tests run, measured) ----------
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import types
 from .. import compat
 
 USAGE = """\
-usage: python -m trollius_streams.legacy [--include PKG]... [--loop asyncio|uvloop]
-           [--report[=FILE.json]] [--cancelled-is-exception]
-           (SCRIPT | -m MODULE) [ARGS...]
+usage: python -m trollius_streams.legacy [--include PKG]...
+           [--loop asyncio|uvloop] [--report[=FILE.json]]
+           [--cancelled-is-exception] (SCRIPT | -m MODULE) [ARGS...]
 
 Run an asyncio program written for Python 3.4 (yield from, @asyncio.coroutine,
 asyncio.async, loop=...) unchanged, as `python SCRIPT ARGS` or

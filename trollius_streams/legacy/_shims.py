@@ -79,7 +79,7 @@ class _Env(object):
         return self.orig_ensure_future(_gen(obj), loop=loop)
 
 
-# --- a: asyncio.coroutine, asyncio.async --------------------------------------
+# --- a: asyncio.coroutine, asyncio.async -------------------------------------
 
 
 def _shim_coroutine_and_async(env):
@@ -108,7 +108,7 @@ def _shim_coroutine_and_async(env):
         p.set(asyncio, 'async_', async_)
 
 
-# --- b, d, f: generators and loop= in asyncio's helpers ---------------------------
+# --- b, d, f: generators and loop= in asyncio's helpers ----------------------
 
 
 def _shim_helpers(env):
@@ -196,8 +196,10 @@ def _shim_helpers(env):
     if loop_arg:
         import asyncio.subprocess as aio_subprocess
         for name in ('create_subprocess_exec', 'create_subprocess_shell'):
-            p.set(asyncio, name, _drop_loop(name, getattr(aio_subprocess,
-                                                          name)))
+            wrapper = _drop_loop(name, getattr(aio_subprocess, name))
+            p.set(asyncio, name, wrapper)
+            # also spelled asyncio.subprocess.create_subprocess_exec(...)
+            p.set(aio_subprocess, name, wrapper)
 
 
 def _drop_loop(name, orig):
@@ -209,7 +211,7 @@ def _drop_loop(name, orig):
     return wrapper
 
 
-# --- d: loop= on the locks and queues --------------------------------------------
+# --- d: loop= on the locks and queues ----------------------------------------
 
 
 def _shim_loop_classes(env):
@@ -245,7 +247,7 @@ def _init_with_loop(cls, orig, deprecated):
     return __init__
 
 
-# --- e: locks, Task class methods, JoinableQueue --------------------------------
+# --- e: locks, Task class methods, JoinableQueue -----------------------------
 
 
 class _Releasing(object):
@@ -343,7 +345,7 @@ def _shim_task(env):
     env.p.set(asyncio, 'Task', _task_class(env))
 
 
-# --- b, g: loops and the policy ---------------------------------------------------
+# --- b, g: loops and the policy ----------------------------------------------
 
 
 def _loop_class(env, base):
@@ -463,7 +465,7 @@ def _shim_policy(env):
                 env, asyncio.SelectorEventLoop))
 
 
-# --- h: Server.wait_closed ------------------------------------------------------------
+# --- h: Server.wait_closed ---------------------------------------------------
 
 
 def _shim_wait_closed(env):
@@ -483,7 +485,7 @@ def _shim_wait_closed(env):
     env.p.set(server_cls, 'wait_closed', wait_closed)
 
 
-# --- i: our streams --------------------------------------------------------------------
+# --- i: our streams ----------------------------------------------------------
 
 
 def _counted(name, func):
@@ -514,7 +516,7 @@ def _shim_streams(env):
     p.set_item(sys.modules, 'asyncio.streams', proxy)
 
 
-# --- l: CancelledError as an Exception -------------------------------------------------
+# --- l: CancelledError as an Exception ---------------------------------------
 
 
 def _shim_cancelled(env):
