@@ -83,6 +83,31 @@ def test_early_pytest_asyncio_module(pytester, loop, mode):
     ])
 
 
+def test_suite_with_its_own_event_loop_fixture(pytester):
+    """Suites redefined event_loop; marked tests then run on that loop."""
+    pytester.makepyfile(test_own='''
+        import asyncio
+        import pytest
+
+        @pytest.fixture
+        def event_loop():
+            loop = asyncio.new_event_loop()
+            loop.made_by_the_suite = True
+            yield loop
+            loop.close()
+
+        @pytest.mark.asyncio
+        @asyncio.coroutine
+        def test_runs_on_the_suite_loop(event_loop):
+            yield from asyncio.sleep(0.001, loop=event_loop)
+            task = asyncio.Task.current_task(loop=event_loop)
+            assert task is not None
+            assert event_loop.made_by_the_suite
+    ''')
+    result = _run(pytester, '--trollius-legacy')
+    result.assert_outcomes(passed=1)
+
+
 def test_without_the_option_the_module_does_not_run(pytester):
     """The control: without --trollius-legacy the same module does not pass
     (unknown marker, generator tests, and where it is gone,

@@ -128,3 +128,16 @@ def pytest_pycollect_makeitem(collector, name, obj):
                 collector.get_closest_marker('asyncio') is not None):
             pytest.mark.trollius(func)
     yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Early pytest-asyncio ran a marked test on the ``event_loop`` fixture,
+    which suites often redefined (a loop of their own making): the test
+    then runs on that loop."""
+    if _STATE.get('emulate'):
+        funcargs = getattr(pyfuncitem, 'funcargs', {})
+        own = funcargs.get('event_loop')
+        if own is not None and funcargs.get('trollius_loop', own) is not own:
+            funcargs['trollius_loop'] = own
+    yield
