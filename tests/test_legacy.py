@@ -61,6 +61,10 @@ def _patchable_objects():
     mixin = getattr(asyncio.locks, '_ContextManagerMixin', None)
     if mixin is not None:
         objs.append(mixin)
+    if uvloop is not None:
+        # uvloop >= 0.21 creates these two on first access
+        uvloop.EventLoopPolicy, getattr(uvloop, 'install', None)
+        objs.append(uvloop)
     return objs
 
 
@@ -722,6 +726,26 @@ def test_run_coroutine_threadsafe_takes_generators(legacy_loop):
     loop.run_forever()
     thread.join(5)
     assert results == ['from thread']
+
+
+@pytest.mark.skipif(uvloop is None, reason='uvloop not installed')
+def test_uvloop_new_event_loop_takes_generators(installed):
+    """Item b on uvloop: loops from uvloop.new_event_loop() (as test plugins
+    make them) accept generator objects in create_task() and
+    run_until_complete(), and are uvloop.Loop instances."""
+    loop = uvloop.new_event_loop()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+
+        @types.coroutine
+        def gen():
+            yield from asyncio.sleep(0)
+            return 'uv'
+
+        assert loop.run_until_complete(loop.create_task(gen())) == 'uv'
+        assert loop.run_until_complete(gen()) == 'uv'
+    finally:
+        loop.close()
 
 
 def test_task_class_and_policy_stand_ins(installed):

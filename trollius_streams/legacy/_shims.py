@@ -73,6 +73,7 @@ class _Env(object):
         self.cancelled_is_exception = cancelled_is_exception
         self.orig_ensure_future = asyncio.ensure_future
         self.loop_classes = {}
+        self.uvloop = None
 
     def ensure(self, obj, loop):
         # A Future of ``loop`` for obj (generators included).
@@ -463,6 +464,27 @@ def _shim_policy(env):
         if isinstance(factory, type):
             p.set(asyncio, 'SelectorEventLoop', _loop_class(
                 env, asyncio.SelectorEventLoop))
+        uvloop = env.uvloop
+        if uvloop is not None:
+            # Loops made with uvloop.new_event_loop() (test plugins, 2016+
+            # code) take generators too; uvloop.Loop stays the class.
+            uv_class = _loop_class(env, uvloop.Loop)
+            p.set(uvloop, 'new_event_loop', functools.wraps(
+                uvloop.new_event_loop)(lambda: uv_class()))
+
+
+def _uvloop():
+    # uvloop if it is installed, imported now (before asyncio's names are
+    # replaced: it keeps a reference to asyncio.ensure_future).
+    import importlib.util
+    if 'uvloop' not in sys.modules and \
+            importlib.util.find_spec('uvloop') is None:
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop
 
 
 # --- h: Server.wait_closed ---------------------------------------------------
@@ -532,6 +554,8 @@ def _shim_cancelled(env):
 def apply(patches, cancelled_is_exception=False):
     """Install every shim this Python needs into the ``patches`` journal."""
     env = _Env(compat.legacy_features(), patches, cancelled_is_exception)
+    if not env.f.generators_are_coroutines:
+        env.uvloop = _uvloop()  # first: see _uvloop()
     _shim_coroutine_and_async(env)
     _shim_helpers(env)
     _shim_loop_classes(env)
