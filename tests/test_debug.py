@@ -465,6 +465,21 @@ def test_functions_decorated_while_on_co_6(loop):
     assert never_warnings(lambda: late(1)) == []
 
 
+def test_function_without_trampoline_stays_as_is_co_6():
+    """A parameter the trampoline cannot reproduce (its own helper name)
+    leaves the function untracked, working as without debug mode."""
+    @coroutine
+    def odd(__import__=1):
+        return __import__
+        yield
+
+    code = odd.__code__
+    compat.set_coroutine_debug(True)
+    assert odd.__code__ is code
+    assert drive(odd()) == 1
+    assert never_warnings(lambda: odd(2)) == []
+
+
 def test_switched_functions_are_not_kept_alive_co_6():
     """The debug machinery holds no reference to a switched function."""
     compat.set_coroutine_debug(True)

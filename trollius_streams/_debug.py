@@ -221,7 +221,8 @@ def _trampoline(code, key):
     except SyntaxError:
         return None
     new = namespace['_ts_outer']().__code__
-    if new.co_freevars != freevars:
+    # Assigning __code__ checks the number of free variables only.
+    if len(new.co_freevars) != len(freevars):
         return None
     return new
 
