@@ -1,0 +1,82 @@
+"""Makes a plain ``pytest`` run the suite against this checkout.
+
+pytest loads this file first (it sits in the rootdir, next to tox.ini).
+It does four things:
+
+* It puts the checkout on ``sys.path``, so ``import trollius_streams``
+  finds the working tree when the package is not installed.
+* It loads the pytest plugin ``trollius_streams.testing`` through
+  ``pytest_plugins``.  When the package is installed, its ``pytest11``
+  entry point has already registered the plugin under that same name, and
+  pytest then skips the name here: the plugin is registered once either way.
+* It refuses to run against a *different* installed copy.  An installed,
+  non-editable package is imported by its entry point before this file
+  runs, and a checkout cannot displace it; a copy that differs from the
+  working tree (an old install in a reused virtualenv) would silently test
+  old code, so pytest stops and says what to do.  A copy identical to the
+  working tree, which is what tox installs, is fine.
+* It registers the ``rule`` marker: ``@pytest.mark.rule("RD-8b", "FC-R1")``
+  names the contract rules (docs/contract.md) a test checks.  Select them
+  with ``-m rule``; tests/test_contract.py checks that every ID is defined.
+"""
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = 'trollius_streams'
+
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+# pytest rewrites the asserts of modules it loads through an entry point;
+# the same for the checkout, so that the package is imported the same way
+# in both cases (the tests' own pytest runs expect it).
+pytest.register_assert_rewrite(PACKAGE)
+pytest_plugins = ['trollius_streams.testing']
+
+
+def _sources(directory):
+    """``{relative path: bytes}`` of the .py files under ``directory``."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = [d for d in dirnames if d != '__pycache__']
+        for name in filenames:
+            if name.endswith('.py'):
+                path = os.path.join(dirpath, name)
+                with open(path, 'rb') as f:
+                    found[os.path.relpath(path, directory)] = f.read()
+    return found
+
+
+def _check_package_is_this_checkout():
+    """Raise UsageError if the imported package differs from the checkout."""
+    module = sys.modules.get(PACKAGE)
+    if module is None:
+        return
+    imported = os.path.dirname(os.path.realpath(module.__file__))
+    here = os.path.realpath(os.path.join(ROOT, PACKAGE))
+    if imported == here or _sources(imported) == _sources(here):
+        return
+    raise pytest.UsageError(
+        '%s is imported from %s, an installed copy that differs from this '
+        'checkout (%s): the tests would run against that copy.  Run '
+        '"python -m pytest" (it puts the checkout first on sys.path), or '
+        'reinstall the package ("pip install -e .").'
+        % (PACKAGE, imported, here))
+
+
+def pytest_addoption(parser, pluginmanager):
+    # Not an option: this hook runs as soon as pytest registers this file,
+    # before tests/conftest.py imports the package, and pytest reports a
+    # UsageError raised here as a plain message.
+    _check_package_is_this_checkout()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers',
+        'rule(*ids): the contract rules (docs/contract.md) this test '
+        'checks, e.g. rule("RD-8b", "FC-R1")')
