@@ -20,6 +20,7 @@ import socket
 
 import pytest
 
+from helpers import FakeTransport, closed_port
 from trollius_streams import (IncompleteReadError, StreamReader,
                               StreamReaderProtocol, StreamWriter, compat,
                               coroutine, open_connection, start_server)
@@ -27,30 +28,6 @@ from trollius_streams import (IncompleteReadError, StreamReader,
 HAS_UNIX = hasattr(socket, 'AF_UNIX')
 if HAS_UNIX:
     from trollius_streams import open_unix_connection, start_unix_server
-
-
-class FakeTransport(object):
-    """Enough of a transport for set_transport and flow control."""
-
-    def __init__(self):
-        self.calls = []
-        self.closing = False
-
-    def pause_reading(self):
-        self.calls.append('pause_reading')
-
-    def resume_reading(self):
-        self.calls.append('resume_reading')
-
-    def get_extra_info(self, name, default=None):
-        return default
-
-    def is_closing(self):
-        return self.closing
-
-    def close(self):
-        self.calls.append('close')
-        self.closing = True
 
 
 def state(reader):
@@ -242,15 +219,6 @@ def test_constructors_reject_bad_input(loop, make, exc_type, message):
 # --- Stream functions -------------------------------------------------------------
 
 
-def closed_port():
-    """A loopback port nobody listens on: connecting there is refused."""
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 def handler(reader, writer):
     writer.close()
 
@@ -304,10 +272,11 @@ def test_stream_functions_reject_bad_input(loop, run, call, exc_type,
     limit raise when the coroutine runs (calling it does nothing), before
     any socket is bound or connected (a bound socket would need closing,
     a refused connection would raise ConnectionRefusedError instead)."""
-    coro = call(loop, closed_port())
-    assert compat.iscoroutine(coro)
-    with pytest.raises(exc_type) as info:
-        run(coro)
+    with closed_port() as port:
+        coro = call(loop, port)
+        assert compat.iscoroutine(coro)
+        with pytest.raises(exc_type) as info:
+            run(coro)
     assert info.match(message)
 
 

@@ -15,6 +15,7 @@ import warnings
 import pytest
 
 import trollius_streams
+from helpers import FakeTransport
 from trollius_streams import (StreamReader, StreamReaderProtocol, compat,
                               coroutine, open_connection, start_server)
 from trollius_streams import _functions
@@ -756,17 +757,8 @@ def test_awaitable_of_drain_q_2(loop, run, closing):
     into something async def code can await."""
     from trollius_streams import StreamWriter
 
-    class Transport(object):
-        closing = False
-
-        def is_closing(self):
-            return self.closing
-
-        def close(self):
-            self.closing = True
-
     protocol = StreamReaderProtocol(StreamReader(loop=loop), loop=loop)
-    writer = StreamWriter(Transport(), protocol, None, loop)
+    writer = StreamWriter(FakeTransport(), protocol, None, loop)
     closing(writer)
     assert writer.drain() == ()
 

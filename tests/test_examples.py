@@ -8,18 +8,17 @@ where the script should print nothing there.
 """
 
 import ast
-import contextlib
 import http.server
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 
 import pytest
 
+from helpers import closed_port
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, 'examples')
 TIMEOUT = 60
@@ -61,15 +60,6 @@ def run_example(env, script, *args):
         command(script, *args), cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         universal_newlines=True, timeout=TIMEOUT)
-
-
-@contextlib.contextmanager
-def refused_port():
-    """A loopback port that refuses connections: bound but not listening,
-    and kept bound so that no one else can take it meanwhile."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        yield sock.getsockname()[1]
 
 
 # --- print_http_headers.py ---------------------------------------------------
@@ -168,7 +158,7 @@ def test_print_http_headers_rejects_other_urls(example_env, url):
 def test_print_http_headers_connection_refused(example_env):
     """FN-1: the connection error propagates unchanged; the example reports
     it on stderr and exits 1 (no traceback, no warning)."""
-    with refused_port() as port:
+    with closed_port() as port:
         proc = run_example(example_env, 'print_http_headers.py',
                            'http://127.0.0.1:%d/' % port)
     assert proc.returncode == 1
@@ -210,7 +200,7 @@ def test_echo_client_default_messages(example_env):
 
 def test_echo_client_connection_refused(example_env):
     """FN-1: no server → error on stderr, exit status 1."""
-    with refused_port() as port:
+    with closed_port() as port:
         proc = run_example(example_env, 'echo_client.py',
                            '--port', str(port), 'x')
     assert proc.returncode == 1

@@ -25,13 +25,12 @@ selector loop and with uvloop 0.14 / 0.23; the tests below pin it down):
 
 import asyncio
 import os
-import shutil
 import socket
 import struct
-import tempfile
 
 import pytest
 
+from helpers import sock_dir  # noqa: F401 (fixture)
 from trollius_streams import (IncompleteReadError, compat, coroutine,
                               open_connection, start_server)
 
@@ -46,20 +45,10 @@ FAMILIES = ['tcp', pytest.param('unix', marks=needs_unix)]
 DEAD_PEER_ERRORS = (ConnectionResetError, BrokenPipeError)
 
 
-@pytest.fixture
-def sockdir():
-    """A short temporary directory for UNIX socket paths (108-byte cap)."""
-    path = tempfile.mkdtemp(prefix='tsf')
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
 class RawListener(object):
     """A plain blocking listening socket playing the misbehaving peer."""
 
-    def __init__(self, family, sockdir):
+    def __init__(self, family, sock_dir):
         self.family = family
         if family == 'tcp':
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -67,7 +56,7 @@ class RawListener(object):
             self.address = self.sock.getsockname()
         else:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self.address = os.path.join(sockdir, 'raw')
+            self.address = os.path.join(sock_dir, 'raw')
             self.sock.bind(self.address)
         self.sock.listen(8)
         self.peers = []
@@ -93,11 +82,11 @@ class RawListener(object):
 
 
 @pytest.fixture
-def listener_factory(sockdir):
+def listener_factory(sock_dir):
     made = []
 
     def make(family):
-        lst = RawListener(family, sockdir)
+        lst = RawListener(family, sock_dir)
         made.append(lst)
         return lst
     yield make
@@ -308,7 +297,7 @@ def test_write_drain_loop_against_dead_peer_ends(loop, run, listener_factory,
 
 
 @pytest.fixture
-def server_factory(loop, sockdir):
+def server_factory(loop, sock_dir):
     """start_server / start_unix_server on loopback; closes the servers."""
     servers = []
 
@@ -319,7 +308,7 @@ def server_factory(loop, sockdir):
                                              loop=loop, **kwds)
             address = server.sockets[0].getsockname()[:2]
         else:
-            address = os.path.join(sockdir, 'srv%d' % len(servers))
+            address = os.path.join(sock_dir, 'srv%d' % len(servers))
             server = yield from start_unix_server(handler, address,
                                                   loop=loop, **kwds)
         servers.append(server)

@@ -17,12 +17,11 @@ and the transport's own state, recorded at every step.
 import asyncio
 import hashlib
 import os
-import shutil
 import socket
-import tempfile
 
 import pytest
 
+from helpers import sock_dir  # noqa: F401 (fixture)
 from trollius_streams import (compat, coroutine, open_connection,
                               start_server)
 
@@ -43,23 +42,14 @@ def payload(total=TOTAL):
     return data[:total]
 
 
-@pytest.fixture
-def sockdir():
-    path = tempfile.mkdtemp(prefix='tsfc')
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
 class Endpoints(object):
     """start_server + open_connection on loopback, with small kernel
     buffers so that the transports really have to buffer and pause."""
 
-    def __init__(self, loop, family, sockdir):
+    def __init__(self, loop, family, sock_dir):
         self.loop = loop
         self.family = family
-        self.sockdir = sockdir
+        self.sock_dir = sock_dir
         self.server = None
 
     def _socket(self):
@@ -75,7 +65,7 @@ class Endpoints(object):
         if self.family == 'tcp':
             lsock.bind(('127.0.0.1', 0))
         else:
-            lsock.bind(os.path.join(self.sockdir, 'fc'))
+            lsock.bind(os.path.join(self.sock_dir, 'fc'))
         self.address = lsock.getsockname()
         lsock.listen(8)
         lsock.setblocking(False)
@@ -105,11 +95,11 @@ class Endpoints(object):
 
 
 @pytest.fixture
-def endpoints(loop, sockdir):
+def endpoints(loop, sock_dir):
     made = []
 
     def make(family):
-        ep = Endpoints(loop, family, sockdir)
+        ep = Endpoints(loop, family, sock_dir)
         made.append(ep)
         return ep
     yield make

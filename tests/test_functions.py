@@ -13,14 +13,13 @@ self-signed certificate and its key, made once, offline, with
 
 import asyncio
 import os
-import shutil
 import socket
 import ssl
-import tempfile
 
 import pytest
 
-from helpers import close_held, hold  # noqa: F401 (autouse fixture)
+from helpers import FakeTransport, closed_port, hold
+from helpers import close_held, sock_dir  # noqa: F401 (fixtures)
 import trollius_streams
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine,
@@ -44,26 +43,6 @@ KINDS = [
 
 
 # --- A recording fake loop (unit tests, no I/O) ----------------------------
-
-
-class FakeTransport(object):
-    def __init__(self):
-        self.closed = False
-
-    def get_extra_info(self, name, default=None):
-        return default
-
-    def pause_reading(self):
-        pass
-
-    def resume_reading(self):
-        pass
-
-    def is_closing(self):
-        return self.closed
-
-    def close(self):
-        self.closed = True
 
 
 class RecordingLoop(asyncio.AbstractEventLoop):
@@ -349,18 +328,8 @@ class Endpoint(object):
 
 
 @pytest.fixture
-def tmpdir_short():
-    # Short paths: AF_UNIX addresses are limited to about 100 bytes.
-    path = tempfile.mkdtemp(prefix='ts-')
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def endpoint(request, loop, tmpdir_short, closing):
-    return Endpoint(request.param, loop, tmpdir_short, closing)
+def endpoint(request, loop, sock_dir, closing):
+    return Endpoint(request.param, loop, sock_dir, closing)
 
 
 def with_kinds(kinds=KINDS):
@@ -473,28 +442,19 @@ def test_limit_none_real_socket_fn_5(loop, run, closing):
     run(main())
 
 
-def _closed_port():
-    sock = socket.socket()
-    try:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-    finally:
-        sock.close()
-
-
 def test_connection_refused_propagates_fn_1(loop, run):
     """FN-1: ConnectionRefusedError from create_connection (closed port)
     propagates unchanged."""
-    port = _closed_port()
-    with pytest.raises(ConnectionRefusedError):
-        run(open_connection('127.0.0.1', port, loop=loop))
+    with closed_port() as port:
+        with pytest.raises(ConnectionRefusedError):
+            run(open_connection('127.0.0.1', port, loop=loop))
 
 
 @needs_unix
-def test_missing_unix_path_propagates_fn_3(loop, run, tmpdir_short):
+def test_missing_unix_path_propagates_fn_3(loop, run, sock_dir):
     """FN-3: the OSError of create_unix_connection for a missing socket
     file propagates unchanged."""
-    path = os.path.join(tmpdir_short, 'missing.sock')
+    path = os.path.join(sock_dir, 'missing.sock')
     with pytest.raises(OSError) as info:
         run(open_unix_connection(path, loop=loop))
     assert isinstance(info.value, (FileNotFoundError, ConnectionRefusedError))

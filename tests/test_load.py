@@ -21,13 +21,12 @@ the descriptor count has to be taken with no loop open.
 import asyncio
 import gc
 import os
-import shutil
 import socket
-import tempfile
 import warnings
 
 import pytest
 
+from helpers import sock_dir  # noqa: F401 (fixture)
 from trollius_streams import compat, coroutine, open_connection, start_server
 
 try:
@@ -79,17 +78,8 @@ def enough_fds():
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-@pytest.fixture
-def sockdir():
-    path = tempfile.mkdtemp(prefix='tsl')
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
 @coroutine
-def echo_many(loop, family, sockdir, n):
+def echo_many(loop, family, sock_dir, n):
     """Serve ``n`` clients at once; return (replies, most held at once)."""
     everyone_echoed = compat.create_future(loop)
     state = {'open': 0, 'most': 0, 'echoed': 0}
@@ -113,7 +103,7 @@ def echo_many(loop, family, sockdir, n):
                                          backlog=n + 24)
         address = server.sockets[0].getsockname()[:2]
     else:
-        address = os.path.join(sockdir, 'load')
+        address = os.path.join(sock_dir, 'load')
         server = yield from start_unix_server(handler, address, loop=loop,
                                               backlog=n + 24)
 
@@ -171,19 +161,19 @@ def run_on_fresh_loop(kind, coro_func):
 
 @pytest.mark.parametrize('family', FAMILIES)
 @pytest.mark.parametrize('kind', LOOP_KINDS)
-def test_1000_concurrent_echo_connections(kind, family, enough_fds, sockdir):
+def test_1000_concurrent_echo_connections(kind, family, enough_fds, sock_dir):
     """FN-1..FN-4, PR-2, PR-3, PR-6, HD-9, HD-10: 1000 connections held at
     once through start_server/open_connection, each echoing one line; all
     complete, and afterwards no descriptor is left open, no
     ResourceWarning, and the loop reported no error."""
     # Warm-up: process-wide one-time descriptors are created now.
-    run_on_fresh_loop(kind, lambda loop: echo_many(loop, family, sockdir, 2))
+    run_on_fresh_loop(kind, lambda loop: echo_many(loop, family, sock_dir, 2))
     gc.collect()
     before = count_fds()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always', ResourceWarning)
         (results, most, still_open), errors = run_on_fresh_loop(
-            kind, lambda loop: echo_many(loop, family, sockdir, N))
+            kind, lambda loop: echo_many(loop, family, sock_dir, N))
         gc.collect()
     after = count_fds()
     assert results == [(b'hello %d\n' % i, b'')

@@ -19,13 +19,13 @@ import asyncio
 import glob
 import os
 import re
-import socket
 import subprocess
 import sys
 import warnings
 
 import pytest
 
+from helpers import closed_port
 from trollius_streams import compat, coroutine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -283,9 +283,7 @@ def test_claim_loop_argument(loop):
     functions warn on 3.8-3.9 (asyncio.sleep on 3.9); from 3.10 it is a
     TypeError (for sleep, and for the stdlib open_connection, which passes
     it on to create_connection)."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))  # bound, not listening: refuses
-        port = sock.getsockname()[1]
+    with closed_port() as port:
         connect = asyncio.open_connection('127.0.0.1', port, loop=loop)
         if PY >= (3, 10):
             with pytest.raises(TypeError, match="'loop'"):

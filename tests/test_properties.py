@@ -29,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import FakeTransport
 from trollius_streams import (IncompleteReadError, LineTooLongError,
                               StreamReader, compat)
 
@@ -206,24 +207,6 @@ def outcome(task):
     if exc is not None:
         return (RAISE, exc)
     return (OK, task.result())
-
-
-class PausableTransport(object):
-    """Records pause_reading()/resume_reading(); fails on a repeated call."""
-
-    def __init__(self):
-        self.paused = False
-        self.calls = 0
-
-    def pause_reading(self):
-        assert not self.paused, 'pause_reading() while paused'
-        self.paused = True
-        self.calls += 1
-
-    def resume_reading(self):
-        assert self.paused, 'resume_reading() while not paused'
-        self.paused = False
-        self.calls += 1
 
 
 def fast_end_bound(reader):
@@ -459,7 +442,7 @@ def test_flow_control_changes_no_result_fc_r1_fc_r2_fc_r3(loop, scenario):
     only while more than limit bytes are unread, never under a waiting
     call, and the fast paths' one-int test (_fast_end) is never looser than
     the stored exception, the waiting call and the resume point allow."""
-    transport = PausableTransport()
+    transport = FakeTransport()  # strict: a repeated pause or resume fails
     check_scenario(loop, *scenario, transport=transport)
 
 

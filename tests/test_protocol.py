@@ -7,53 +7,20 @@ calls; the tests at the end use real TCP and UNIX sockets.
 import asyncio
 import gc
 import os
-import shutil
 import socket
 import sys
-import tempfile
 import weakref
 
 import pytest
 
 import trollius_streams
-from helpers import close_held, hold  # noqa: F401 (autouse fixture)
+from helpers import FakeTransport, hold
+from helpers import close_held, sock_dir  # noqa: F401 (fixtures)
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 
 HAS_UNIX = hasattr(socket, 'AF_UNIX')
 FAMILIES = ['tcp'] + (['unix'] if HAS_UNIX else [])
-
-
-class FakeTransport(object):
-    """Records every call; ``is_closing()`` reports ``closing``."""
-
-    def __init__(self, extra=None):
-        self.calls = []
-        self.extra = dict(extra or {})
-        self.closing = False
-
-    def get_extra_info(self, name, default=None):
-        self.calls.append(('get_extra_info', name))
-        return self.extra.get(name, default)
-
-    def is_closing(self):
-        return self.closing
-
-    def close(self):
-        self.calls.append(('close',))
-        self.closing = True
-
-    def write(self, data):
-        self.calls.append(('write', data))
-
-    def pause_reading(self):
-        self.calls.append(('pause_reading',))
-
-    def resume_reading(self):
-        self.calls.append(('resume_reading',))
-
-    def closed(self):
-        return ('close',) in self.calls
 
 
 def make_protocol(loop, cb=None, limit=None, hold_writer=True):
@@ -493,7 +460,7 @@ def test_eof_received_returns_false_over_ssl(loop):
     result = proto.eof_received()
     assert result is False
     assert reader.at_eof()
-    assert ('get_extra_info', 'sslcontext') in tr.calls
+    assert ('get_extra_info', 'sslcontext', None) in tr.calls
 
 
 # --- PR-6 / HD-10: connection_lost -------------------------------------------
@@ -681,15 +648,6 @@ def test_stale_waiters_pruned(loop):
 
 
 # --- Real sockets -------------------------------------------------------------
-
-
-@pytest.fixture
-def sock_dir():
-    path = tempfile.mkdtemp(prefix='tsp')
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 @coroutine

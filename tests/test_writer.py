@@ -8,14 +8,13 @@ a small write-buffer high-water mark and a peer that does not read.
 import asyncio
 import inspect
 import os
-import shutil
 import socket
-import tempfile
 
 import pytest
 
 import trollius_streams
-from helpers import close_held, hold  # noqa: F401 (autouse fixture)
+from helpers import FakeTransport, hold
+from helpers import close_held, sock_dir  # noqa: F401 (fixtures)
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 
@@ -26,46 +25,11 @@ HAS_UNIX = hasattr(socket, 'AF_UNIX')
 FAMILIES = ['tcp'] + (['unix'] if HAS_UNIX else [])
 
 
-class FakeTransport(object):
-    """Records calls; each delegated method returns a distinct marker."""
-
-    def __init__(self):
-        self.calls = []
-        self.closing = False
-
-    def _record(self, name, *args):
-        self.calls.append((name,) + args)
-        return ('ret', name)
-
-    def write(self, data):
-        return self._record('write', data)
-
-    def writelines(self, data):
-        return self._record('writelines', data)
-
-    def write_eof(self):
-        return self._record('write_eof')
-
-    def can_write_eof(self):
-        return self._record('can_write_eof')
-
-    def close(self):
-        self.closing = True
-        return self._record('close')
-
-    def get_extra_info(self, name, default=None):
-        return self._record('get_extra_info', name, default)
-
-    def is_closing(self):
-        return self.closing
-
-    def get_write_buffer_size(self):
-        return 10 ** 6  # DR-4: drain never looks at the buffer size
-
-    @property
-    def _conn_lost(self):
-        # HD-6: drain() must never read the transport's private counter.
-        raise AssertionError('drain() read transport._conn_lost')
+def fake_transport():
+    """A FakeTransport whose methods return markers, so that a test sees
+    the writer pass the transport's results through (WR-3), and whose write
+    buffer never empties: drain() never looks at its size (DR-4)."""
+    return FakeTransport(markers=True, write_buffer_size=10 ** 6)
 
 
 class LegacyTransport(object):
@@ -84,7 +48,7 @@ class LegacyTransport(object):
 
 def make(loop, transport=None, reader=True):
     """Return (transport, protocol, reader, writer), connection made."""
-    transport = transport if transport is not None else FakeTransport()
+    transport = transport if transport is not None else fake_transport()
     rd = StreamReader(loop=loop)
     proto = StreamReaderProtocol(rd, loop=loop)
     proto.connection_made(transport)
@@ -118,14 +82,14 @@ def test_constructor_signature():
         assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
         assert p.default is inspect.Parameter.empty
     with pytest.raises(TypeError):
-        StreamWriter(FakeTransport(), None, None)
+        StreamWriter(fake_transport(), None, None)
     assert StreamWriter is trollius_streams.StreamWriter
 
 
 def test_keyword_construction_and_internals(loop):
     """WR-1, 8a: keyword construction; _transport, _protocol, _reader and
     _loop hold the arguments."""
-    tr = FakeTransport()
+    tr = fake_transport()
     rd = StreamReader(loop=loop)
     proto = StreamReaderProtocol(rd, loop=loop)
     w = hold(StreamWriter(loop=loop, reader=rd, protocol=proto, transport=tr))
@@ -142,7 +106,7 @@ def test_transport_attribute_read_only(loop):
     tr, proto, rd, w = make(loop)
     assert w.transport is tr
     with pytest.raises(AttributeError):
-        w.transport = FakeTransport()
+        w.transport = fake_transport()
     assert w.transport is tr
 
 
@@ -184,7 +148,7 @@ def test_delegation_errors_propagate(loop):
         def write_eof(self):
             raise NotImplementedError
 
-    tr, proto, rd, w = make(loop, Failing())
+    tr, proto, rd, w = make(loop, Failing(markers=True))
     with pytest.raises(Boom):
         w.write(b'x')
     with pytest.raises(NotImplementedError):
@@ -298,7 +262,7 @@ def test_reader_duck_typed(loop):
         def exception(self):
             return self.exc
 
-    tr = FakeTransport()
+    tr = fake_transport()
     proto = StreamReaderProtocol(StreamReader(loop=loop), loop=loop)
     proto.connection_made(tr)
     duck = Duck()
@@ -564,7 +528,9 @@ def test_drain_never_reads_conn_lost(loop):
     with pytest.raises(ConnectionResetError):
         w.drain()
     assert paused.result() is None
-    assert closing.result() is None
+    # DR-2(3): made while closing, so the clean close reads as the loss.
+    with pytest.raises(ConnectionResetError):
+        closing.result()
 
 
 # --- WR-1: loop resolution for drain Futures ------------------------------------------
@@ -610,15 +576,6 @@ def test_loop_none_and_protocol_loop_none_uses_running_loop(loop, run):
 HIGH = 4096
 LOW = 1024
 CHUNK = 65536
-
-
-@pytest.fixture
-def sock_dir():
-    path = tempfile.mkdtemp(prefix='tsw')
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 class Pair(object):
