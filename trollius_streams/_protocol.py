@@ -91,23 +91,23 @@ class StreamReaderProtocol(asyncio.Protocol):
             self._task = None
         transport = self._transport
         if task.cancelled():
-            self._task_writer = None
-            transport.close()
-            return
-        exc = task.exception()
-        if exc is not None:
-            self._task_writer = None
-            self._loop.call_exception_handler({
-                'message': 'Unhandled exception in client_connected_cb',
-                'exception': exc,
-                'transport': transport,
-            })
-            transport.close()
-        elif self._eof:
-            self._task_writer = None
             transport.close()
         else:
-            self._close_at_eof = True
+            exc = task.exception()
+            if exc is not None:
+                self._loop.call_exception_handler({
+                    'message': 'Unhandled exception in client_connected_cb',
+                    'exception': exc,
+                    'transport': transport,
+                })
+                transport.close()
+            elif self._eof:
+                transport.close()
+            else:
+                self._close_at_eof = True
+                return
+        # Only now, with the transport closing, may the writer go.
+        self._task_writer = None
 
     def data_received(self, data):
         reader = self._stream_reader
@@ -204,7 +204,8 @@ class _ClosingDrain(asyncio.Future):
     then connection lost) and storing what they raise.
 
     Unusual behaviour, stated head-on: **its success is final only when the
-    caller resumes.**  A Task resumes one iteration after the Future
+    caller resumes** (also when, the transport being paused too, it was
+    completed by resume_writing() or a clean connection_lost()).  A Task resumes one iteration after the Future
     completes, and connection_lost() can run in between; from then on
     ``result()`` raises, and ``exception()`` returns,
     ``ConnectionResetError('Connection lost')``.  A Task asks ``result()``
@@ -219,7 +220,6 @@ class _ClosingDrain(asyncio.Future):
         super().__init__(loop=loop)
         self._protocol = protocol
         self._reader = reader
-        self._checked = False      # completed by _settle with success
         self._lost = None
         loop.call_soon(self._settle)
 
@@ -234,14 +234,16 @@ class _ClosingDrain(asyncio.Future):
         if exc is not None:
             self.set_exception(exc)
         elif protocol._paused:
-            # From here on an ordinary paused drain (FC-W2, FC-W3, Q-9).
+            # Completed by resume_writing() or connection_lost() (FC-W2,
+            # FC-W3); a success still yields to a connection lost first.
             protocol._add_drain_waiter(self)
         else:
-            self._checked = True
             self.set_result(None)
 
     def _lost_since(self):
-        if self._checked and self._protocol._connection_lost:
+        # A success observed once the connection is lost reads as the
+        # loss (a failure stored on the Future stays as it is).
+        if self._protocol._connection_lost:
             if self._lost is None:
                 self._lost = ConnectionResetError('Connection lost')
             return self._lost
