@@ -124,7 +124,8 @@ def test_reader_rejects_bad_input_state_unchanged(loop, setup, call,
     lambda r: r.feed_data(b''),
     lambda r: r.feed_data(bytearray(b'x')),
 ], ids=['bytes', 'empty', 'bytearray'])
-def test_feed_data_after_feed_eof_hb_5(loop, call):
+@pytest.mark.rule('HB-5')
+def test_feed_data_after_feed_eof(loop, call):
     """RD-6, HB-5: feed_data after feed_eof raises
     AssertionError('feed_data after feed_eof'), even for b'' and even
     under python -O (an explicit raise, not an assert); nothing is added."""
@@ -140,7 +141,8 @@ def test_feed_data_after_feed_eof_hb_5(loop, call):
         b'data'
 
 
-def test_set_transport_twice_hb_5(loop):
+@pytest.mark.rule('HB-5')
+def test_set_transport_twice(loop):
     """RD-4, HB-5: a second set_transport raises
     AssertionError('Transport already set') under python -O too, and the
     first transport stays."""
@@ -153,7 +155,8 @@ def test_set_transport_twice_hb_5(loop):
     assert reader._transport is first
 
 
-def test_pause_resume_writing_out_of_order_hb_5(loop):
+@pytest.mark.rule('HB-5')
+def test_pause_resume_writing_out_of_order(loop):
     """FC-W1, HB-5: pause_writing twice and resume_writing while not
     paused raise AssertionError under python -O too; the paused state and
     pending drain Futures are left as they were."""
@@ -267,7 +270,7 @@ if HAS_UNIX:
                          [row[1:] for row in FUNCTIONS],
                          ids=[row[0] for row in FUNCTIONS])
 def test_stream_functions_reject_bad_input(loop, run, call, exc_type,
-                                          message):
+                                           message):
     """FN-1..FN-5, RD-1, CO-1: a non-callable client_connected_cb and a bad
     limit raise when the coroutine runs (calling it does nothing), before
     any socket is bound or connected (a bound socket would need closing,

@@ -87,8 +87,9 @@ def _stream_function_calls():
 
 @pytest.mark.parametrize('name, call', _stream_function_calls(),
                          ids=[c[0] for c in _stream_function_calls()])
-def test_stream_function_call_runs_nothing_co_1(no_loop_set, monkeypatch,
-                                                name, call):
+@pytest.mark.rule('CO-1')
+def test_stream_function_call_runs_nothing(no_loop_set, monkeypatch,
+                                           name, call):
     """CO-1: calling a stream function with no loop set and none running
     raises nothing and creates no reader: no loop lookup, no I/O, no
     argument checks until the coroutine runs."""
@@ -107,7 +108,8 @@ def test_stream_function_call_runs_nothing_co_1(no_loop_set, monkeypatch,
     assert created == []
 
 
-def test_stream_function_raises_when_run_without_loop_co_1_co_5(no_loop_set):
+@pytest.mark.rule('CO-1', 'CO-5')
+def test_stream_function_raises_when_run_without_loop(no_loop_set):
     """CO-1, CO-5: the loop lookup happens when the coroutine runs; with no
     loop set and none running, that raises RuntimeError."""
     coro = open_connection('127.0.0.1', 1)
@@ -120,7 +122,8 @@ def test_stream_function_raises_when_run_without_loop_co_1_co_5(no_loop_set):
     ('readexactly', (3,)), ('readexactly', ('x',)),
 ], ids=['read', 'read-0', 'read-None', 'readline', 'readexactly',
         'readexactly-str'])
-def test_read_method_call_runs_nothing_co_1(loop, method, args):
+@pytest.mark.rule('CO-1')
+def test_read_method_call_runs_nothing(loop, method, args):
     """CO-1: calling a read method runs none of its body (neither the
     stored exception nor argument checks raise until it runs)."""
     reader = StreamReader(loop=loop)
@@ -139,7 +142,8 @@ def test_read_method_call_runs_nothing_co_1(loop, method, args):
 # --- CO-2: our coroutine objects everywhere ----------------------------------
 
 
-def test_yield_from_in_decorated_generator_task_co_2(loop, run):
+@pytest.mark.rule('CO-2')
+def test_yield_from_in_decorated_generator_task(loop, run):
     """CO-2(1): yield from our coroutine object inside a decorated
     generator that runs as a Task."""
     reader = StreamReader(loop=loop)
@@ -160,7 +164,8 @@ def test_yield_from_in_decorated_generator_task_co_2(loop, run):
     assert run(main()) == (b'line\n', b'abc', b'def')
 
 
-def test_await_in_async_def_co_2(loop, run):
+@pytest.mark.rule('CO-2')
+def test_await_in_async_def(loop, run):
     """CO-2(2): await our coroutine objects inside async def."""
     reader = StreamReader(loop=loop)
 
@@ -174,7 +179,8 @@ def test_await_in_async_def_co_2(loop, run):
     assert run(user()) == (b'line\n', b'abc', b'def')
 
 
-def test_run_until_complete_ensure_future_wait_for_gather_co_2(loop):
+@pytest.mark.rule('CO-2')
+def test_run_until_complete_ensure_future_wait_for_gather(loop):
     """CO-2(3): loop.run_until_complete, asyncio.ensure_future,
     asyncio.wait_for and asyncio.gather take our coroutine objects."""
     r1 = StreamReader(loop=loop)
@@ -198,7 +204,8 @@ def test_run_until_complete_ensure_future_wait_for_gather_co_2(loop):
     assert loop.run_until_complete(gathers()) == [b'ree', b'xyz']
 
 
-def test_task_and_create_task_accept_our_objects_co_2_q_5(loop):
+@pytest.mark.rule('CO-2', 'Q-5')
+def test_task_and_create_task_accept_our_objects(loop):
     """CO-2(4), Q-5, M-10: asyncio.iscoroutine(obj) is True, and
     asyncio.Task(obj, loop=loop) and loop.create_task(obj) accept it (the
     3.12+ gap), for read methods, stream functions and decorated code."""
@@ -226,7 +233,8 @@ def test_task_and_create_task_accept_our_objects_co_2_q_5(loop):
 
 
 @pytest.mark.parametrize('style', ['decorated', 'async-def', 'direct'])
-def test_cancellation_at_wait_point_co_2(loop, run, style):
+@pytest.mark.rule('CO-2')
+def test_cancellation_at_wait_point(loop, run, style):
     """CO-2(5), RD-12: Task.cancel() raises CancelledError where the
     coroutine waits; try/finally cleanup runs; the reader's wait is
     cleared and no byte is lost."""
@@ -281,7 +289,8 @@ def test_cancellation_at_wait_point_co_2(loop, run, style):
 # --- CO-3: what yield from accepts in decorated code ----------------------
 
 
-def test_yield_from_accepts_everything_co_3(loop, run):
+@pytest.mark.rule('CO-3')
+def test_yield_from_accepts_everything(loop, run):
     """CO-3, M-13, M-24: inside decorated code, yield from accepts loop
     Futures (uvloop's too), asyncio.Future, our coroutine objects, native
     coroutines (asyncio.sleep and async def) and ()."""
@@ -320,7 +329,8 @@ def test_yield_from_accepts_everything_co_3(loop, run):
 # --- CO-4: the decorator ------------------------------------------------------
 
 
-def test_decorator_generator_function_co_4(loop, run):
+@pytest.mark.rule('CO-4')
+def test_decorator_generator_function(loop, run):
     """CO-4: a decorated generator function returns a coroutine object
     (asyncio.iscoroutine True) and is a coroutine function for asyncio."""
     @coroutine
@@ -337,7 +347,8 @@ def test_decorator_generator_function_co_4(loop, run):
 
 @pytest.mark.parametrize('kind', ['value', 'none', 'tuple', 'future',
                                   'ours', 'native', 'generator'])
-def test_decorator_plain_function_co_4(loop, run, kind):
+@pytest.mark.rule('CO-4')
+def test_decorator_plain_function(loop, run, kind):
     """CO-4: a decorated plain function is called only when its coroutine
     runs; a Future or coroutine result is waited for, anything else is
     returned as is."""
@@ -379,7 +390,8 @@ def test_decorator_plain_function_co_4(loop, run, kind):
     assert calls == ['arg']
 
 
-def test_decorator_async_def_unchanged_co_4():
+@pytest.mark.rule('CO-4')
+def test_decorator_async_def_unchanged():
     """CO-4: an async def function is returned unchanged."""
     async def native():
         pass
@@ -387,7 +399,8 @@ def test_decorator_async_def_unchanged_co_4():
     assert coroutine(native) is native
 
 
-def test_decorator_never_calls_asyncio_coroutine_co_4(monkeypatch, loop, run):
+@pytest.mark.rule('CO-4')
+def test_decorator_never_calls_asyncio_coroutine(monkeypatch, loop, run):
     """CO-4, M-9: decorating never calls asyncio.coroutine (which warns on
     3.8-3.10 and is gone on 3.11+), and gives no DeprecationWarning."""
     def explode(func):
@@ -410,7 +423,8 @@ def test_decorator_never_calls_asyncio_coroutine_co_4(monkeypatch, loop, run):
         assert run(plain()) == 'plain'
 
 
-def test_decorator_idempotent_co_4(loop, run):
+@pytest.mark.rule('CO-4')
+def test_decorator_idempotent(loop, run):
     """CO-4: decorating twice is the same as decorating once."""
     def gen():
         yield from ()
@@ -432,7 +446,8 @@ def test_decorator_idempotent_co_4(loop, run):
 _SENTINEL = object()
 
 
-def test_decorator_keeps_signature_co_4(loop, run):
+@pytest.mark.rule('CO-4')
+def test_decorator_keeps_signature(loop, run):
     """CO-4: decorated generator and plain functions take the same
     arguments as the original (defaults, *args, keyword-only, **kwargs),
     keep default objects by identity, and keep name, doc and signature."""
@@ -470,7 +485,8 @@ def test_decorator_keeps_signature_co_4(loop, run):
 
 
 @pytest.mark.skipif(sys.version_info < (3, 8), reason='no positional-only')
-def test_decorator_positional_only_co_4(loop, run):
+@pytest.mark.rule('CO-4')
+def test_decorator_positional_only(loop, run):
     """CO-4: positional-only parameters (3.8+) work too."""
     namespace = {}
     exec('def gen(a, /, b=1):\n    yield from ()\n    return a, b\n',
@@ -480,7 +496,8 @@ def test_decorator_positional_only_co_4(loop, run):
     assert run(g(1, b=2)) == (1, 2)
 
 
-def test_decorated_method_co_4(loop, run):
+@pytest.mark.rule('CO-4')
+def test_decorated_method(loop, run):
     """CO-4: decorating methods works (self is passed through)."""
     class Thing(object):
         def __init__(self):
@@ -495,7 +512,8 @@ def test_decorated_method_co_4(loop, run):
     assert run(Thing().get(add=1)) == 8
 
 
-def test_flagged_generator_as_coroutine_co_2(loop, run):
+@pytest.mark.rule('CO-2')
+def test_flagged_generator_as_coroutine(loop, run):
     """CO-2(4), M-10: a generator from a types.coroutine function (not
     ours) is accepted by compat.as_coroutine / ensure_future everywhere."""
     @types.coroutine
@@ -510,7 +528,8 @@ def test_flagged_generator_as_coroutine_co_2(loop, run):
     assert loop.run_until_complete(task) == 'flagged'
 
 
-def test_coroutine_object_introspection_co_2(loop):
+@pytest.mark.rule('CO-2')
+def test_coroutine_object_introspection(loop):
     """CO-2: our coroutine objects carry the generator introspection that
     asyncio's reprs and Task.get_stack() use (gi_code, gi_frame,
     gi_running, gi_yieldfrom, a useful repr)."""
@@ -546,7 +565,8 @@ def _undecorated_user(reader, out):
                                     'as_coroutine-create_task',
                                     'as_coroutine-run_until_complete',
                                     'as_coroutine-await'])
-def test_plain_generators_accepted_co_4(loop, helper):
+@pytest.mark.rule('CO-4')
+def test_plain_generators_accepted(loop, helper):
     """CO-4, M-10: a plain undecorated generator can yield from our read
     methods, and compat.ensure_future / compat.async_ / compat.as_coroutine
     make it schedulable on every Python (3.12+ included)."""
@@ -575,7 +595,8 @@ def test_plain_generators_accepted_co_4(loop, helper):
     assert out == [b'plain\n']
 
 
-def test_as_coroutine_leaves_others_alone_co_4(loop):
+@pytest.mark.rule('CO-4')
+def test_as_coroutine_leaves_others_alone(loop):
     """CO-4: as_coroutine returns non-generators (our objects, native
     coroutines, Futures) unchanged."""
     async def native():
@@ -598,7 +619,8 @@ def test_as_coroutine_leaves_others_alone_co_4(loop):
         coro.close()
 
 
-def test_ensure_future_returns_future_unchanged_co_4(loop):
+@pytest.mark.rule('CO-4')
+def test_ensure_future_returns_future_unchanged(loop):
     """compat.ensure_future returns a Future as it is and rejects objects
     that cannot be waited for."""
     fut = loop.create_future()
@@ -610,7 +632,8 @@ def test_ensure_future_returns_future_unchanged_co_4(loop):
 # --- CO-5: loop resolution ----------------------------------------------------
 
 
-def test_running_loop_first_co_5(loop, run, other_loop, closing):
+@pytest.mark.rule('CO-5')
+def test_running_loop_first(loop, run, other_loop, closing):
     """CO-5 step 1: the running loop wins over the loop set with
     set_event_loop, in StreamReader, StreamReaderProtocol, the stream
     functions and compat.get_event_loop."""
@@ -638,7 +661,8 @@ def test_running_loop_first_co_5(loop, run, other_loop, closing):
     run(main())
 
 
-def test_set_loop_without_running_loop_co_5(other_loop):
+@pytest.mark.rule('CO-5')
+def test_set_loop_without_running_loop(other_loop):
     """CO-5 step 2: with no running loop, the loop set with set_event_loop
     is used, and StreamReader / StreamReaderProtocol resolve it in the
     constructor (it sticks after the current loop changes)."""
@@ -656,7 +680,8 @@ def test_set_loop_without_running_loop_co_5(other_loop):
         explicit.close()
 
 
-def test_no_loop_raises_runtime_error_co_5(no_loop_set):
+@pytest.mark.rule('CO-5')
+def test_no_loop_raises_runtime_error(no_loop_set):
     """CO-5, M-15: after set_event_loop(None), with no running loop,
     resolution raises RuntimeError (constructors raise at once)."""
     with pytest.raises(RuntimeError):
@@ -671,8 +696,9 @@ def test_no_loop_raises_runtime_error_co_5(no_loop_set):
         explicit.close()
 
 
-def test_functions_resolve_loop_when_started_co_5(loop, run, no_loop_set,
-                                                  closing):
+@pytest.mark.rule('CO-5')
+def test_functions_resolve_loop_when_started(loop, run, no_loop_set,
+                                             closing):
     """CO-5: the stream functions resolve the loop when their coroutine
     starts: created with no loop anywhere, they run on the loop that runs
     them."""
@@ -697,7 +723,8 @@ def test_functions_resolve_loop_when_started_co_5(loop, run, no_loop_set,
     run(main())
 
 
-def test_no_deprecation_warning_inside_running_loop_co_5(loop, run):
+@pytest.mark.rule('CO-5')
+def test_no_deprecation_warning_inside_running_loop(loop, run):
     """CO-5, M-15: in ordinary use inside a running loop nothing emits a
     DeprecationWarning, even with a fresh policy that has no loop set
     (3.12+ get_event_loop() would warn when it has to create one)."""
@@ -725,7 +752,8 @@ def test_no_deprecation_warning_inside_running_loop_co_5(loop, run):
 # --- compat helpers -------------------------------------------------------------
 
 
-def test_awaitable_adapter_q_2(loop, run):
+@pytest.mark.rule('Q-2')
+def test_awaitable_adapter(loop, run):
     """Q-2, M-24: await compat.awaitable(x) works in async def for (),
     Futures, our coroutine objects, plain generators and native
     coroutines."""
@@ -752,7 +780,8 @@ def test_awaitable_adapter_q_2(loop, run):
     assert run(user()) == [None, 'future', b'abc', 'gen', 'native']
 
 
-def test_awaitable_of_drain_q_2(loop, run, closing):
+@pytest.mark.rule('Q-2')
+def test_awaitable_of_drain(loop, run, closing):
     """Q-2, DR-5: drain() returns the literal (), and awaitable() turns it
     into something async def code can await."""
     from trollius_streams import StreamWriter
@@ -779,7 +808,8 @@ class _HideCreateFuture(object):
         return getattr(self._loop, name)
 
 
-def test_create_future_m_25(loop):
+@pytest.mark.rule('M-25')
+def test_create_future(loop):
     """M-25: compat.create_future uses loop.create_future() and falls back
     to asyncio.Future(loop=loop) on loops without it."""
     fut = compat.create_future(loop)
@@ -794,7 +824,8 @@ def test_create_future_m_25(loop):
     assert fut.result() == 1
 
 
-def test_future_factory_m_25(loop):
+@pytest.mark.rule('M-25')
+def test_future_factory(loop):
     """M-25: future_factory(loop) is loop.create_future where it exists,
     else a function making asyncio.Future(loop=loop); a reader built on a
     loop without create_future can still wait."""
@@ -822,7 +853,8 @@ def test_future_factory_m_25(loop):
     (types.SimpleNamespace(), False),
 ], ids=['is_closing-true', 'is_closing-false', '_closing-true',
         '_closing-false', 'neither'])
-def test_is_closing_fallbacks_dr_2(transport, expected):
+@pytest.mark.rule('DR-2')
+def test_is_closing_fallbacks(transport, expected):
     """DR-2 step 3: compat.is_closing uses is_closing(), else the private
     _closing, else says not closing; closing_probe(transport) is the same
     test as a function of no arguments."""
@@ -854,7 +886,8 @@ def test_all_tasks(loop, run):
     run(main())
 
 
-def test_iscoroutine_and_isfuture_pr_2(loop):
+@pytest.mark.rule('PR-2')
+def test_iscoroutine_and_isfuture(loop):
     """PR-2: compat.iscoroutine is True for our objects, plain generators
     and native coroutines, False for Futures and other values;
     compat.isfuture is True for Futures and Tasks only."""
@@ -890,7 +923,8 @@ def test_iscoroutine_and_isfuture_pr_2(loop):
 
 
 @pytest.mark.parametrize('method', ['readexactly', 'readline', 'read-all'])
-def test_read_after_wait_for_timeout_hd_11(loop, run, method):
+@pytest.mark.rule('HD-11')
+def test_read_after_wait_for_timeout(loop, run, method):
     """HD-11, RD-8b, RD-12(2)(4): after asyncio.wait_for(read call, t)
     times out, the next read call works at once and returns every byte
     (also on 3.6, where wait_for does not wait for the inner task)."""
@@ -916,7 +950,8 @@ def test_read_after_wait_for_timeout_hd_11(loop, run, method):
     assert run(main()) == b'abcdefghij\n'
 
 
-def test_read_after_wait_for_timeout_socket_hd_11(loop, run, closing):
+@pytest.mark.rule('HD-11')
+def test_read_after_wait_for_timeout_socket(loop, run, closing):
     """HD-11 over a real socket: the peer sends part of the message, the
     client's wait_for(readexactly(n), t) times out, the peer sends the rest
     and the next readexactly(n) returns every byte."""
@@ -962,7 +997,8 @@ def test_python_version_branching_is_in_compat():
         assert compat.CoroutineObject is None
 
 
-def test_argument_binding_is_the_same_on_every_python_co_4(loop):
+@pytest.mark.rule('CO-4')
+def test_argument_binding_is_the_same_on_every_python(loop):
     """CO-4 (Decision): a decorated generator function rejects wrong
     arguments at the call (as any generator function does); a decorated
     plain function only when it runs (3.4's asyncio.coroutine): the same on

@@ -11,7 +11,8 @@ from trollius_streams import IncompleteReadError, LineTooLongError
 PROTOCOLS = list(range(pickle.HIGHEST_PROTOCOL + 1))
 
 
-def test_incomplete_read_error_bases_ex_1():
+@pytest.mark.rule('EX-1')
+def test_incomplete_read_error_bases():
     """EX-1: a subclass of EOFError, and of asyncio.IncompleteReadError
     where the runtime has it; except clauses for both catch ours."""
     assert issubclass(IncompleteReadError, EOFError)
@@ -25,7 +26,8 @@ def test_incomplete_read_error_bases_ex_1():
     assert trollius_streams.IncompleteReadError is IncompleteReadError
 
 
-def test_incomplete_read_error_ctor_ex_2():
+@pytest.mark.rule('EX-2')
+def test_incomplete_read_error_ctor():
     """EX-2: positional (partial, expected); attributes; the 3.4 message;
     args == (message,)."""
     partial = b'x' * 18
@@ -42,7 +44,8 @@ def test_incomplete_read_error_ctor_ex_2():
     (b'abc', 10, '3 bytes read on a total of 10 expected bytes'),
     (b'abc', None, '3 bytes read on a total of None expected bytes'),
 ], ids=['empty', 'three-of-ten', 'expected-None'])
-def test_incomplete_read_error_message_ex_2(partial, expected, message):
+@pytest.mark.rule('EX-2')
+def test_incomplete_read_error_message(partial, expected, message):
     """EX-2: message is '%s bytes read on a total of %s expected bytes'
     (3.4 '%s' form: None shows as None, not the 3.8+ 'undefined')."""
     exc = IncompleteReadError(partial, expected)
@@ -54,7 +57,8 @@ def test_incomplete_read_error_message_ex_2(partial, expected, message):
 
 @pytest.mark.parametrize('protocol', PROTOCOLS,
                          ids=['protocol-%d' % p for p in PROTOCOLS])
-def test_incomplete_read_error_pickle_ex_3(protocol):
+@pytest.mark.rule('EX-3')
+def test_incomplete_read_error_pickle(protocol):
     """EX-3, HD-8: pickle round trip keeps type, partial, expected, message."""
     exc = IncompleteReadError(b'abc\x00\xff', 36)
     copy = pickle.loads(pickle.dumps(exc, protocol))
@@ -65,7 +69,8 @@ def test_incomplete_read_error_pickle_ex_3(protocol):
     assert str(copy) == '5 bytes read on a total of 36 expected bytes'
 
 
-def test_line_too_long_error_q_1():
+@pytest.mark.rule('Q-1')
+def test_line_too_long_error():
     """Q-1: LineTooLongError is a ValueError with the 3.4 message
     'Line is too long' and the removed bytes in .partial."""
     assert issubclass(LineTooLongError, ValueError)
@@ -81,7 +86,8 @@ def test_line_too_long_error_q_1():
 
 @pytest.mark.parametrize('protocol', PROTOCOLS,
                          ids=['protocol-%d' % p for p in PROTOCOLS])
-def test_line_too_long_error_pickle_q_1(protocol):
+@pytest.mark.rule('Q-1')
+def test_line_too_long_error_pickle(protocol):
     """Q-1: LineTooLongError survives pickling with .partial intact."""
     exc = LineTooLongError(b'line1li')
     copy = pickle.loads(pickle.dumps(exc, protocol))

@@ -131,7 +131,8 @@ UNIX_FLAVOURS = [pytest.param(False, id='inet'),
 
 
 @pytest.mark.parametrize('unix', UNIX_FLAVOURS)
-def test_open_connection_forwards_kwds_not_loop_limit_fn_1_fn_3(unix):
+@pytest.mark.rule('FN-1', 'FN-3')
+def test_open_connection_forwards_kwds_not_loop_limit(unix):
     """FN-1, FN-3: create_(unix_)connection gets the factory, the address
     and kwds unchanged, never loop or limit; the result is (reader, writer)
     wired to the same protocol, transport and loop."""
@@ -164,7 +165,8 @@ def test_open_connection_forwards_kwds_not_loop_limit_fn_1_fn_3(unix):
 
 
 @pytest.mark.parametrize('unix', UNIX_FLAVOURS)
-def test_start_server_returns_result_and_factory_fn_2_fn_4(unix):
+@pytest.mark.rule('FN-2', 'FN-4')
+def test_start_server_returns_result_and_factory(unix):
     """FN-2, FN-4: create_(unix_)server gets kwds unchanged (no loop, no
     limit) and its result comes back unchanged; each factory call makes a
     new reader with the limit and a protocol with the callback."""
@@ -195,7 +197,8 @@ def test_start_server_returns_result_and_factory_fn_2_fn_4(unix):
 
 
 @pytest.mark.parametrize('unix', UNIX_FLAVOURS)
-def test_limit_none_means_default_fn_5(unix):
+@pytest.mark.rule('FN-5')
+def test_limit_none_means_default(unix):
     """FN-5: limit=None (explicit or left out) means 65536 in all four
     functions."""
     for kwargs in ({}, {'limit': None}):
@@ -210,7 +213,8 @@ def test_limit_none_means_default_fn_5(unix):
 
 
 @pytest.mark.parametrize('unix', UNIX_FLAVOURS)
-def test_errors_propagate_unchanged_fake_fn_1_fn_2(unix):
+@pytest.mark.rule('FN-1', 'FN-2')
+def test_errors_propagate_unchanged_fake(unix):
     """FN-1..FN-4: an error raised by the loop's create_* method propagates
     as the very same object."""
     for error in (ConnectionRefusedError(111, 'refused'),
@@ -233,7 +237,8 @@ def test_errors_propagate_unchanged_fake_fn_1_fn_2(unix):
     (lambda r, w: None, -1, ValueError),
     (lambda r, w: None, '10', TypeError),
 ], ids=['cb-int', 'cb-None', 'limit-0', 'limit-negative', 'limit-str'])
-def test_start_server_checks_arguments_when_run_fn_2(unix, cb, limit, error):
+@pytest.mark.rule('FN-2')
+def test_start_server_checks_arguments_when_run(unix, cb, limit, error):
     """FN-2, FN-4, CO-1, RD-1: a callback that is not callable and a bad
     limit raise when the coroutine runs (never at call time), before the
     loop's create_*server is called."""
@@ -250,7 +255,8 @@ def test_start_server_checks_arguments_when_run_fn_2(unix, cb, limit, error):
 @pytest.mark.parametrize('unix', UNIX_FLAVOURS)
 @pytest.mark.parametrize('limit, error', [(0, ValueError), ('x', TypeError)],
                          ids=['limit-0', 'limit-str'])
-def test_open_connection_checks_limit_when_run_fn_1(unix, limit, error):
+@pytest.mark.rule('FN-1')
+def test_open_connection_checks_limit_when_run(unix, limit, error):
     """FN-1, FN-3, RD-1: a bad limit raises when the coroutine runs,
     before any connection is attempted."""
     fake = RecordingLoop()
@@ -346,7 +352,8 @@ def _close_writer(writer):
 
 
 @with_kinds()
-def test_echo_roundtrip_fn_1_to_fn_4(loop, run, endpoint):
+@pytest.mark.rule('FN-1', 'FN-2', 'FN-3', 'FN-4')
+def test_echo_roundtrip(loop, run, endpoint):
     """FN-1..FN-4: a decorated-generator handler echoes lines over TCP,
     UNIX and TLS (ssl= and server_hostname= pass through as kwds); each
     accepted connection gets a new reader with the given limit; the server
@@ -394,7 +401,8 @@ def test_echo_roundtrip_fn_1_to_fn_4(loop, run, endpoint):
     run(main())
 
 
-def test_server_is_loop_server_fn_2(loop, run, closing):
+@pytest.mark.rule('FN-2')
+def test_server_is_loop_server(loop, run, closing):
     """FN-2: start_server returns the loop's Server object unchanged (same
     type as loop.create_server gives; close/wait_closed/sockets work)."""
     @coroutine
@@ -414,7 +422,8 @@ def test_server_is_loop_server_fn_2(loop, run, closing):
     run(main())
 
 
-def test_limit_none_real_socket_fn_5(loop, run, closing):
+@pytest.mark.rule('FN-5')
+def test_limit_none_real_socket(loop, run, closing):
     """FN-5: limit=None gives 65536 for both the client and the accepted
     connection's reader."""
     accepted = []
@@ -442,7 +451,8 @@ def test_limit_none_real_socket_fn_5(loop, run, closing):
     run(main())
 
 
-def test_connection_refused_propagates_fn_1(loop, run):
+@pytest.mark.rule('FN-1')
+def test_connection_refused_propagates(loop, run):
     """FN-1: ConnectionRefusedError from create_connection (closed port)
     propagates unchanged."""
     with closed_port() as port:
@@ -451,7 +461,8 @@ def test_connection_refused_propagates_fn_1(loop, run):
 
 
 @needs_unix
-def test_missing_unix_path_propagates_fn_3(loop, run, sock_dir):
+@pytest.mark.rule('FN-3')
+def test_missing_unix_path_propagates(loop, run, sock_dir):
     """FN-3: the OSError of create_unix_connection for a missing socket
     file propagates unchanged."""
     path = os.path.join(sock_dir, 'missing.sock')
@@ -460,7 +471,8 @@ def test_missing_unix_path_propagates_fn_3(loop, run, sock_dir):
     assert isinstance(info.value, (FileNotFoundError, ConnectionRefusedError))
 
 
-def test_tls_wrong_hostname_propagates_fn_1(loop, run, loop_errors, closing):
+@pytest.mark.rule('FN-1')
+def test_tls_wrong_hostname_propagates(loop, run, loop_errors, closing):
     """FN-1: a certificate error (ssl.SSLError / CertificateError) from the
     TLS handshake propagates out of open_connection."""
     @coroutine
@@ -528,7 +540,8 @@ def _plain_function_handler(reader, writer):
     (_plain_function_handler, b'plain:hello\n'),
 ], ids=['decorated-generator', 'plain-generator', 'async-def',
         'plain-function'])
-def test_callback_kinds_fn_2_pr_2(loop, run, closing, handler, expected):
+@pytest.mark.rule('FN-2', 'PR-2')
+def test_callback_kinds(loop, run, closing, handler, expected):
     """FN-2, PR-2: the client_connected_cb may be a decorated generator, a
     plain undecorated generator function (3.12+ included), an async def or
     a plain function; each runs and answers."""
@@ -553,7 +566,8 @@ def test_callback_kinds_fn_2_pr_2(loop, run, closing, handler, expected):
 
 
 @with_kinds(['tcp', pytest.param('unix', marks=needs_unix)])
-def test_half_close_fn_1_pr_5(loop, run, endpoint):
+@pytest.mark.rule('FN-1', 'PR-5')
+def test_half_close(loop, run, endpoint):
     """FN-1, FN-2, PR-5 (HD-4): the client sends write_eof(); the server
     reads to EOF and still replies; the client reads the reply."""
     @coroutine
@@ -607,7 +621,8 @@ def _pattern(size):
 
 
 @with_kinds()
-def test_read_flow_control_fn_1_fc_r1_fc_r2(loop, run, endpoint):
+@pytest.mark.rule('FN-1', 'FC-R1', 'FC-R2')
+def test_read_flow_control(loop, run, endpoint):
     """FN-1, FC-R1, FC-R2, FC-R3, FC-R4, RD-9: over a real socket the
     client's reader pauses the transport past 2*limit, resumes it once
     reads bring the buffer to <= limit, and read() then gets every byte up
@@ -651,7 +666,8 @@ def test_read_flow_control_fn_1_fc_r1_fc_r2(loop, run, endpoint):
 
 
 @with_kinds()
-def test_readexactly_beyond_twice_limit_fc_r3(loop, run, endpoint):
+@pytest.mark.rule('FC-R3')
+def test_readexactly_beyond_twice_limit(loop, run, endpoint):
     """FC-R3, RD-11: readexactly(n) with n far above 2*limit finishes over
     a real socket (the reader resumes the transport before waiting)."""
     limit = 512
@@ -676,7 +692,8 @@ def test_readexactly_beyond_twice_limit_fc_r3(loop, run, endpoint):
 
 
 @with_kinds()
-def test_write_flow_control_fn_1_fc_w1_fc_w2(loop, run, endpoint):
+@pytest.mark.rule('FN-1', 'FC-W1', 'FC-W2')
+def test_write_flow_control(loop, run, endpoint):
     """FN-1, FN-2, FC-W1, FC-W2, DR-2(4): the client writes until the
     transport pauses the protocol; drain() then returns a Future that
     completes (None) once the server reads; every byte arrives."""
@@ -720,7 +737,8 @@ def test_write_flow_control_fn_1_fc_w1_fc_w2(loop, run, endpoint):
 
 
 @with_kinds()
-def test_create_task_and_task_over_socket_co_2(loop, run, endpoint):
+@pytest.mark.rule('CO-2')
+def test_create_task_and_task_over_socket(loop, run, endpoint):
     """CO-2(4), Q-5, FN-1: loop.create_task(reader.readline()) and
     asyncio.Task(reader.readline(), loop=loop) work over a real connection,
     on 3.12+ and uvloop too."""
@@ -754,7 +772,8 @@ def test_create_task_and_task_over_socket_co_2(loop, run, endpoint):
     run(main())
 
 
-def test_function_names_are_coroutine_functions_co_1():
+@pytest.mark.rule('CO-1')
+def test_function_names_are_coroutine_functions():
     """CO-1, FN-1..FN-4: the four functions are coroutine functions for
     asyncio's own check."""
     funcs = [trollius_streams.open_connection, trollius_streams.start_server]

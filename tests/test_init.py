@@ -2,10 +2,13 @@
 
 import socket
 
+import pytest
+
 import trollius_streams
 
 
-def test_exports_api_1_api_2():
+@pytest.mark.rule('API-1', 'API-2')
+def test_exports():
     """API-1, API-2: __all__ holds exactly the 3.4 names plus coroutine and
     LineTooLongError; the UNIX pair only where AF_UNIX exists."""
     expected = {'open_connection', 'start_server', 'StreamReader',
@@ -19,7 +22,8 @@ def test_exports_api_1_api_2():
         assert getattr(trollius_streams, name) is not None
 
 
-def test_no_later_api_api_3():
+@pytest.mark.rule('API-3')
+def test_no_later_api():
     """API-3: none of the post-3.4 stream API exists."""
     for name in ('readuntil', 'LimitOverrunError', 'wait_closed',
                  'is_closing', 'start_tls'):
@@ -30,7 +34,8 @@ def test_no_later_api_api_3():
             assert not hasattr(cls, name), (cls, name)
 
 
-def test_default_limit_api_4():
+@pytest.mark.rule('API-4')
+def test_default_limit():
     """API-4: the default limit is 65536, kept as _DEFAULT_LIMIT."""
     assert trollius_streams._DEFAULT_LIMIT == 65536 == 2 ** 16
     from trollius_streams import _reader

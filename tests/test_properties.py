@@ -434,7 +434,8 @@ def test_cancel_anywhere_loses_nothing(loop, scenario):
 
 @SETTINGS
 @given(scenario=scenarios(exc=True, cancel=True))
-def test_flow_control_changes_no_result_fc_r1_fc_r2_fc_r3(loop, scenario):
+@pytest.mark.rule('FC-R1', 'FC-R2', 'FC-R3')
+def test_flow_control_changes_no_result(loop, scenario):
     """FC-R1, FC-R2, FC-R3 (with RD-8a, RD-8b): with a pausable transport
     (limits of 1-8 bytes against chunks of up to 9, so reading is paused and
     resumed all the time) every scenario gives the model's results; after
@@ -491,7 +492,8 @@ def test_split_does_not_change_readline_readexactly(loop, data, cuts1, cuts2,
 # --- The model itself must be able to tell a wrong reader from a right one --
 
 
-def test_model_examples_rd_10_rd_11():
+@pytest.mark.rule('RD-10', 'RD-11')
+def test_model_examples():
     """RD-10, RD-11, RD-9: the model reproduces the SPEC examples, so a
     reader that disagrees with it disagrees with the SPEC."""
     # RD-10: limit 3, b'line1\nline2\n' -> error, buffer b'line2\n'.
@@ -528,7 +530,8 @@ def test_model_examples_rd_10_rd_11():
     assert m.start(('read', 4)) == (OK, b'')
 
 
-def test_known_bad_schedule_hb_1(loop):
+@pytest.mark.rule('HB-1')
+def test_known_bad_schedule(loop):
     """HB-1, RD-8d: data without a newline and set_exception in the same
     batch wake a waiting readline, which then raises (3.4.0 hung); data
     with the newline in the same batch is returned instead."""
@@ -576,7 +579,8 @@ SCHEDULES = [
 @pytest.mark.parametrize('op, batch, expected',
                          [s[1:] for s in SCHEDULES],
                          ids=[s[0] for s in SCHEDULES])
-def test_known_schedules_rd_8d(loop, op, batch, expected):
+@pytest.mark.rule('RD-8d')
+def test_known_schedules(loop, op, batch, expected):
     """RD-8d, HB-1, RD-3, RD-6: events arriving in one batch while a call
     waits; real reader and model agree with the expected result."""
     results = run_real(loop, 5, [batch], [op])[1]
@@ -587,7 +591,8 @@ def test_known_schedules_rd_8d(loop, op, batch, expected):
 @pytest.mark.parametrize('op', [('readline', None), ('readexactly', 6),
                                 ('read', -1)],
                          ids=['readline', 'readexactly', 'read-all'])
-def test_known_cancel_schedule_rd_12(loop, op):
+@pytest.mark.rule('RD-12')
+def test_known_cancel_schedule(loop, op):
     """RD-12(2), HD-2, HD-3, HB-3: the 3.4.0 losses (buffer b'abc', cancel,
     feed b'def\\n') do not happen: the next call sees b'abc' first."""
     batches = [[('data', b'abc', b'abc')], [('cancel',)],

@@ -140,7 +140,8 @@ def assert_alternating(calls):
 # --- 4.1 construction and state ----------------------------------------------
 
 
-def test_initial_state_rd_1(loop):
+@pytest.mark.rule('RD-1')
+def test_initial_state(loop):
     """RD-1, 8a: empty buffer, no EOF, no exception, no transport, not
     paused, no suspended call; _loop and _limit hold the resolved values."""
     r = StreamReader(loop=loop)
@@ -156,14 +157,16 @@ def test_initial_state_rd_1(loop):
 
 @pytest.mark.parametrize('limit', [None, 1, 7, 2 ** 20],
                          ids=['None', '1', '7', '1MiB'])
-def test_limit_values_rd_1_hb_4(loop, limit):
+@pytest.mark.rule('RD-1', 'HB-4')
+def test_limit_values(loop, limit):
     """RD-1, HB-4, 8a: limit=None means 65536 (no crash later); positive
     integers are kept as _limit."""
     r = StreamReader(limit=limit, loop=loop)
     assert r._limit == (65536 if limit is None else limit)
 
 
-def test_limit_none_works_hb_4(loop, run):
+@pytest.mark.rule('HB-4')
+def test_limit_none_works(loop, run):
     """HB-4: an explicit limit=None survives readline and the pause check
     (3.4.0 crashed there with TypeError)."""
     r = StreamReader(limit=None, loop=loop)
@@ -178,7 +181,8 @@ def test_limit_none_works_hb_4(loop, run):
 
 
 @pytest.mark.parametrize('limit', [0, -1, -65536], ids=['0', '-1', '-65536'])
-def test_limit_not_positive_rd_1_hd_7(loop, limit):
+@pytest.mark.rule('RD-1', 'HD-7')
+def test_limit_not_positive(loop, limit):
     """RD-1, HD-7: a limit <= 0 raises ValueError('Limit cannot be <= 0')."""
     with pytest.raises(ValueError) as info:
         StreamReader(limit=limit, loop=loop)
@@ -187,13 +191,15 @@ def test_limit_not_positive_rd_1_hd_7(loop, limit):
 
 @pytest.mark.parametrize('limit', ['x', b'10', [10], object()],
                          ids=['str', 'bytes', 'list', 'object'])
-def test_limit_not_a_number_rd_1(loop, limit):
+@pytest.mark.rule('RD-1')
+def test_limit_not_a_number(loop, limit):
     """RD-1: a limit that is not a number raises TypeError."""
     with pytest.raises(TypeError):
         StreamReader(limit=limit, loop=loop)
 
 
-def test_loop_from_set_event_loop_rd_1_co_5(loop):
+@pytest.mark.rule('RD-1', 'CO-5')
+def test_loop_from_set_event_loop(loop):
     """RD-1, CO-5 (port of test_ctor_global_loop): without loop=, the
     constructor takes the loop set with set_event_loop()."""
     asyncio.set_event_loop(loop)
@@ -204,7 +210,8 @@ def test_loop_from_set_event_loop_rd_1_co_5(loop):
     assert r._loop is loop
 
 
-def test_loop_running_rd_1_co_5(loop, run):
+@pytest.mark.rule('RD-1', 'CO-5')
+def test_loop_running(loop, run):
     """RD-1, CO-5: inside a running loop the constructor takes that loop,
     even when no loop is set."""
     @coroutine
@@ -214,7 +221,8 @@ def test_loop_running_rd_1_co_5(loop, run):
     assert run(make())._loop is loop
 
 
-def test_loop_none_set_rd_1_co_5(loop):
+@pytest.mark.rule('RD-1', 'CO-5')
+def test_loop_none_set(loop):
     """RD-1, CO-5: the loop is resolved in the constructor, so with no loop
     set and none running the constructor itself raises RuntimeError."""
     asyncio.set_event_loop(None)
@@ -222,7 +230,8 @@ def test_loop_none_set_rd_1_co_5(loop):
         StreamReader()
 
 
-def test_exception_rd_2_rd_3(loop):
+@pytest.mark.rule('RD-2', 'RD-3')
+def test_exception(loop):
     """RD-2, RD-3: exception() is None, then the stored object; a later
     set_exception replaces it; buffer and EOF flag are untouched."""
     r = StreamReader(loop=loop)
@@ -241,7 +250,8 @@ def test_exception_rd_2_rd_3(loop):
     assert r.exception() is e1
 
 
-def test_set_exception_later_calls_rd_3_rd_8a(loop, run):
+@pytest.mark.rule('RD-3', 'RD-8a')
+def test_set_exception_later_calls(loop, run):
     """RD-3, RD-8a: after set_exception every later read call raises the
     replacing exception object itself."""
     r = StreamReader(loop=loop)
@@ -254,7 +264,8 @@ def test_set_exception_later_calls_rd_3_rd_8a(loop, run):
         assert info.value is e2
 
 
-def test_set_exception_wakes_waiter_rd_3_rd_8d(loop):
+@pytest.mark.rule('RD-3', 'RD-8d')
+def test_set_exception_wakes_waiter(loop):
     """RD-3, RD-8d (port of test_exception_waiter): a suspended readline
     raises the exception set by another task; the setter is a plain
     function decorated with coroutine (CO-4)."""
@@ -275,7 +286,8 @@ def test_set_exception_wakes_waiter_rd_3_rd_8d(loop):
     assert r._waiter is None
 
 
-def test_set_transport_rd_4_8a(loop):
+@pytest.mark.rule('RD-4')
+def test_set_transport(loop):
     """RD-4, 8a: set_transport records the transport in _transport."""
     r = StreamReader(loop=loop)
     t = FakeTransport()
@@ -284,7 +296,8 @@ def test_set_transport_rd_4_8a(loop):
     assert t.calls == []
 
 
-def test_set_transport_twice_rd_4_hb_5(loop):
+@pytest.mark.rule('RD-4', 'HB-5')
+def test_set_transport_twice(loop):
     """RD-4, HB-5: a second set_transport raises
     AssertionError('Transport already set') and keeps the first one."""
     r = StreamReader(loop=loop)
@@ -296,7 +309,8 @@ def test_set_transport_twice_rd_4_hb_5(loop):
     assert r._transport is t1
 
 
-def test_feed_eof_wakes_and_repeats_rd_5(loop):
+@pytest.mark.rule('RD-5')
+def test_feed_eof_wakes_and_repeats(loop):
     """RD-5: feed_eof wakes a suspended read call (it returns the partial
     line); calling feed_eof again changes nothing."""
     r = StreamReader(loop=loop)
@@ -316,7 +330,8 @@ def test_feed_eof_wakes_and_repeats_rd_5(loop):
                                   memoryview(b'x')],
                          ids=['empty', 'bytes', 'bytearray',
                               'empty-bytearray', 'memoryview'])
-def test_feed_data_after_eof_rd_6_hb_5(loop, data):
+@pytest.mark.rule('RD-6', 'HB-5')
+def test_feed_data_after_eof(loop, data):
     """RD-6, HB-5: after feed_eof any feed_data, even empty, raises
     AssertionError('feed_data after feed_eof'); the buffer is unchanged."""
     r = StreamReader(loop=loop)
@@ -328,7 +343,8 @@ def test_feed_data_after_eof_rd_6_hb_5(loop, data):
     assert r._buffer == b'abc'
 
 
-def test_integrity_checks_under_optimize_hb_5():
+@pytest.mark.rule('HB-5')
+def test_integrity_checks_under_optimize():
     """HB-5, RD-4, RD-6: the AssertionErrors are raised explicitly, so they
     also fire under python -O (where assert statements vanish)."""
     code = '\n'.join([
@@ -362,7 +378,8 @@ def test_integrity_checks_under_optimize_hb_5():
         'feed_data after feed_eof', "b''"]
 
 
-def test_feed_empty_data_rd_6(loop):
+@pytest.mark.rule('RD-6')
+def test_feed_empty_data(loop):
     """RD-6 (port of test_feed_empty_data): empty data adds nothing and
     wakes no one."""
     r = StreamReader(loop=loop)
@@ -380,14 +397,16 @@ def test_feed_empty_data_rd_6(loop):
     assert task.result() == b'z'
 
 
-def test_feed_nonempty_data_rd_6(loop):
+@pytest.mark.rule('RD-6')
+def test_feed_nonempty_data(loop):
     """RD-6 (port of test_feed_nonempty_data): bytes are appended."""
     r = StreamReader(loop=loop)
     r.feed_data(DATA)
     assert r._buffer == DATA
 
 
-def test_feed_bytes_like_rd_6(loop, run):
+@pytest.mark.rule('RD-6')
+def test_feed_bytes_like(loop, run):
     """RD-6: bytes, bytearray and memoryview are accepted; the bytes are
     copied, so changing the caller's object later changes nothing."""
     r = StreamReader(loop=loop)
@@ -405,7 +424,8 @@ def test_feed_bytes_like_rd_6(loop, run):
 
 @pytest.mark.parametrize('data', ['abc', '', 5, None],
                          ids=['str', 'empty-str', 'int', 'None'])
-def test_feed_not_bytes_like_rd_6(loop, data):
+@pytest.mark.rule('RD-6')
+def test_feed_not_bytes_like(loop, data):
     """RD-6: other types are not part of the contract; the library refuses
     them with TypeError and leaves the buffer unchanged."""
     r = StreamReader(loop=loop)
@@ -415,7 +435,8 @@ def test_feed_not_bytes_like_rd_6(loop, data):
     assert r._buffer == b'ab'
 
 
-def test_at_eof_rd_7(loop, run):
+@pytest.mark.rule('RD-7')
+def test_at_eof(loop, run):
     """RD-7 (port of test_at_eof): True exactly when feed_eof was called
     and the buffer is empty; a stored exception does not matter."""
     r = StreamReader(loop=loop)
@@ -454,7 +475,8 @@ READ_CALLS = {
 
 @pytest.mark.parametrize('eof', [False, True], ids=['open', 'eof'])
 @pytest.mark.parametrize('call', sorted(READ_CALLS))
-def test_exception_comes_first_rd_8a_q_3(loop, run, call, eof):
+@pytest.mark.rule('RD-8a', 'Q-3')
+def test_exception_comes_first(loop, run, call, eof):
     """RD-8a, Q-3, RD-9, RD-11: with an exception stored, every read call
     raises it at once, even with data buffered, at EOF, for read(0) and
     readexactly(0); the buffered data stays (hidden, not consumed)."""
@@ -471,7 +493,8 @@ def test_exception_comes_first_rd_8a_q_3(loop, run, call, eof):
     assert r._waiter is None
 
 
-def test_port_read_exception_rd_8a(loop, run):
+@pytest.mark.rule('RD-8a')
+def test_port_read_exception(loop, run):
     """RD-8a (port of test_read_exception): read(2) gets b'li'; after
     set_exception the next read(2) raises although data is buffered."""
     r = StreamReader(loop=loop)
@@ -482,7 +505,8 @@ def test_port_read_exception_rd_8a(loop, run):
         run(r.read(2))
 
 
-def test_port_readline_exception_rd_8a(loop, run):
+@pytest.mark.rule('RD-8a')
+def test_port_readline_exception(loop, run):
     """RD-8a (port of test_readline_exception)."""
     r = StreamReader(loop=loop)
     r.feed_data(b'line\n')
@@ -493,7 +517,8 @@ def test_port_readline_exception_rd_8a(loop, run):
     assert r._buffer == b''
 
 
-def test_port_readexactly_exception_rd_8a(loop, run):
+@pytest.mark.rule('RD-8a')
+def test_port_readexactly_exception(loop, run):
     """RD-8a (port of test_readexactly_exception)."""
     r = StreamReader(loop=loop)
     r.feed_data(b'line\n')
@@ -523,7 +548,8 @@ SECOND_CALLS = [
                          ids=['read(2)', 'read()', 'readline()',
                               'readexactly(2)'])
 @pytest.mark.parametrize('first', sorted(FIRST_WAITERS))
-def test_one_reader_at_a_time_rd_8b(loop, run, first, second):
+@pytest.mark.rule('RD-8b')
+def test_one_reader_at_a_time(loop, run, first, second):
     """RD-8b: a read call that would wait while another is suspended raises
     RuntimeError naming the method actually called (readexactly, not
     read); the suspended call is unaffected and later gets its data."""
@@ -555,7 +581,8 @@ def test_one_reader_at_a_time_rd_8b(loop, run, first, second):
     ('readexactly', lambda r: r.readexactly(1)),
 ], ids=['read(1)', 'read(2)', 'readexactly(2)', 'readexactly(1)'])
 @pytest.mark.parametrize('first', ['read()', 'readline()', 'readexactly(5)'])
-def test_one_reader_even_if_buffer_suffices_rd_8b_q_4(loop, first, second):
+@pytest.mark.rule('RD-8b', 'Q-4')
+def test_one_reader_even_if_buffer_suffices(loop, first, second):
     """RD-8b, Q-4: while a call is suspended with partial bytes buffered, a
     second call that could finish from the buffer still raises
     RuntimeError and consumes nothing (the partial bytes stay for the
@@ -579,7 +606,8 @@ def test_one_reader_even_if_buffer_suffices_rd_8b_q_4(loop, first, second):
         finish(loop, task)
 
 
-def test_no_reader_slips_in_before_resume_rd_8b_hb_2(loop):
+@pytest.mark.rule('RD-8b', 'HB-2')
+def test_no_reader_slips_in_before_resume(loop):
     """RD-8b, HB-2: between the wakeup by feed_data and the resumption of
     the suspended call, another read call is refused, so it cannot take
     the bytes and make the first call return b'' before EOF."""
@@ -599,7 +627,8 @@ def test_no_reader_slips_in_before_resume_rd_8b_hb_2(loop):
         finish(loop, task)
 
 
-def test_read_never_empty_before_eof_hb_2_rd_9(loop):
+@pytest.mark.rule('HB-2', 'RD-9')
+def test_read_never_empty_before_eof(loop):
     """HB-2, RD-9: if read(n) resumes and finds the buffer empty without
     EOF (here emptied behind its back), it waits again instead of
     returning b''."""
@@ -618,7 +647,8 @@ def test_read_never_empty_before_eof_hb_2_rd_9(loop):
         finish(loop, task)
 
 
-def test_read_n_empty_after_wakeup_with_exception_rd_8d_hb_1(loop):
+@pytest.mark.rule('RD-8d', 'HB-1')
+def test_read_n_empty_after_wakeup_with_exception(loop):
     """RD-8d, HB-1, HB-2: read(n) that resumes with nothing to return (here
     the buffer was emptied behind its back) and an exception stored raises
     it instead of waiting again."""
@@ -638,7 +668,8 @@ def test_read_n_empty_after_wakeup_with_exception_rd_8d_hb_1(loop):
         finish(loop, task)
 
 
-def test_no_wait_when_buffer_suffices_rd_8c(loop):
+@pytest.mark.rule('RD-8c')
+def test_no_wait_when_buffer_suffices(loop):
     """RD-8c: a call that can finish from the buffer (or at EOF) completes
     without waiting and leaves _waiter None."""
     r = StreamReader(loop=loop)
@@ -653,7 +684,8 @@ def test_no_wait_when_buffer_suffices_rd_8c(loop):
     assert r._waiter is None
 
 
-def test_wakeup_in_later_iteration_rd_8c(loop):
+@pytest.mark.rule('RD-8c')
+def test_wakeup_in_later_iteration(loop):
     """RD-8c: feed_data wakes the suspended call but it does not run inside
     feed_data; it resumes later and sees every feed_* made before that."""
     r = StreamReader(loop=loop)
@@ -670,7 +702,8 @@ def test_wakeup_in_later_iteration_rd_8c(loop):
         finish(loop, task)
 
 
-def test_port_readline_rd_8c_rd_10(loop, run):
+@pytest.mark.rule('RD-8c', 'RD-10')
+def test_port_readline(loop, run):
     """RD-8c, RD-10 (port of test_readline): three feed_data calls made in
     one callback all count toward one suspended readline."""
     r = StreamReader(loop=loop)
@@ -696,7 +729,8 @@ WAIT_FOR_MORE = {
 
 
 @pytest.mark.parametrize('case', sorted(WAIT_FOR_MORE))
-def test_data_then_exception_hb_1_rd_8d(loop, case):
+@pytest.mark.rule('HB-1', 'RD-8d')
+def test_data_then_exception(loop, case):
     """HB-1, RD-8d, RD-3: feed_data(partial) then set_exception before the
     suspended call resumes: it raises the exception instead of waiting
     again (no hang); the bytes stay in the buffer."""
@@ -721,7 +755,8 @@ def test_data_then_exception_hb_1_rd_8d(loop, case):
 
 
 @pytest.mark.parametrize('case', sorted(WAIT_FOR_MORE))
-def test_exception_while_waiting_rd_8d(loop, case):
+@pytest.mark.rule('RD-8d')
+def test_exception_while_waiting(loop, case):
     """RD-8d, RD-3: a suspended call raises the exception given to
     set_exception; the buffer is unchanged."""
     call, before, _ = WAIT_FOR_MORE[case]
@@ -740,7 +775,8 @@ def test_exception_while_waiting_rd_8d(loop, case):
         finish(loop, task)
 
 
-def test_read_n_data_then_exception_rd_8d(loop, run):
+@pytest.mark.rule('RD-8d')
+def test_read_n_data_then_exception(loop, run):
     """RD-8d: read(n > 0) woken by data returns it even if set_exception
     came right after; the next call raises."""
     r = StreamReader(loop=loop)
@@ -762,7 +798,8 @@ def test_read_n_data_then_exception_rd_8d(loop, run):
     (lambda r: r.readline(), b'c\nd', b'abc\n'),
     (lambda r: r.readexactly(3), b'cd', b'abc'),
 ], ids=['readline', 'readexactly'])
-def test_complete_data_then_exception_rd_8d(loop, run, call, fed, result):
+@pytest.mark.rule('RD-8d')
+def test_complete_data_then_exception(loop, run, call, fed, result):
     """RD-8d: a call woken by data that no longer needs more returns its
     result even if set_exception came right after; the next call raises."""
     r = StreamReader(loop=loop)
@@ -783,7 +820,8 @@ def test_complete_data_then_exception_rd_8d(loop, run, call, fed, result):
 # --- 4.3 read() --------------------------------------------------------------
 
 
-def test_port_read_zero_rd_9(loop, run):
+@pytest.mark.rule('RD-9')
+def test_port_read_zero(loop, run):
     """RD-9 (port of test_read_zero): read(0) returns b'' and consumes
     nothing."""
     r = StreamReader(loop=loop)
@@ -792,14 +830,16 @@ def test_port_read_zero_rd_9(loop, run):
     assert r._buffer == DATA
 
 
-def test_read_zero_does_not_wait_rd_9(loop):
+@pytest.mark.rule('RD-9')
+def test_read_zero_does_not_wait(loop):
     """RD-9: read(0) returns b'' at once on an empty open stream."""
     r = StreamReader(loop=loop)
     assert now(r.read(0)) == b''
     assert r._waiter is None
 
 
-def test_port_read_rd_9(loop, run):
+@pytest.mark.rule('RD-9')
+def test_port_read(loop, run):
     """RD-9 (port of test_read): read(30) on an empty stream waits, then
     returns what arrived."""
     r = StreamReader(loop=loop)
@@ -809,7 +849,8 @@ def test_port_read_rd_9(loop, run):
     assert r._buffer == b''
 
 
-def test_port_read_line_breaks_rd_9(loop, run):
+@pytest.mark.rule('RD-9')
+def test_port_read_line_breaks(loop, run):
     """RD-9 (port of test_read_line_breaks): read(n) ignores line ends."""
     r = StreamReader(loop=loop)
     r.feed_data(b'line1')
@@ -818,7 +859,8 @@ def test_port_read_line_breaks_rd_9(loop, run):
     assert r._buffer == b'line2'
 
 
-def test_port_read_eof_rd_9(loop, run):
+@pytest.mark.rule('RD-9')
+def test_port_read_eof(loop, run):
     """RD-9 (port of test_read_eof): a suspended read(1024) returns b'' on
     EOF with an empty buffer."""
     r = StreamReader(loop=loop)
@@ -829,7 +871,8 @@ def test_port_read_eof_rd_9(loop, run):
     assert r.at_eof()
 
 
-def test_port_read_until_eof_rd_9(loop, run):
+@pytest.mark.rule('RD-9')
+def test_port_read_until_eof(loop, run):
     """RD-9 (port of test_read_until_eof): read(-1) collects every chunk up
     to EOF; afterwards at_eof() is True."""
     r = StreamReader(loop=loop)
@@ -846,7 +889,8 @@ def test_port_read_until_eof_rd_9(loop, run):
     assert r.at_eof()
 
 
-def test_read_all_over_several_wakeups_rd_9(loop):
+@pytest.mark.rule('RD-9')
+def test_read_all_over_several_wakeups(loop):
     """RD-9: read() keeps waiting across several feeds until EOF; the
     bytes stay in _buffer meanwhile (8a)."""
     r = StreamReader(loop=loop)
@@ -867,7 +911,8 @@ def test_read_all_over_several_wakeups_rd_9(loop):
         finish(loop, task)
 
 
-def test_read_all_empty_rd_9(loop, run):
+@pytest.mark.rule('RD-9')
+def test_read_all_empty(loop, run):
     """RD-9: read(-1) at EOF with nothing buffered returns b''."""
     r = StreamReader(loop=loop)
     r.feed_eof()
@@ -875,7 +920,8 @@ def test_read_all_empty_rd_9(loop, run):
     assert run(r.read(-5)) == b''
 
 
-def test_read_not_bounded_by_limit_rd_9(loop, run):
+@pytest.mark.rule('RD-9')
+def test_read_not_bounded_by_limit(loop, run):
     """RD-9: limit bounds neither read(n) nor read(-1)."""
     r = StreamReader(limit=2, loop=loop)
     r.feed_data(b'0123456789')
@@ -888,7 +934,8 @@ def test_read_not_bounded_by_limit_rd_9(loop, run):
 @pytest.mark.parametrize('method', ['read', 'readexactly'])
 @pytest.mark.parametrize('n', [None, '3', 3.0, b'3'],
                          ids=['None', 'str', 'float', 'bytes'])
-def test_size_must_be_int_rd_9_co_1(loop, run, method, n):
+@pytest.mark.rule('RD-9', 'CO-1')
+def test_size_must_be_int(loop, run, method, n):
     """RD-9 decision, CO-1: read(None), read('3'), readexactly('3') ...
     raise TypeError when run (calling the method runs none of its body);
     nothing is consumed."""
@@ -901,7 +948,8 @@ def test_size_must_be_int_rd_9_co_1(loop, run, method, n):
     assert r._buffer == b'12345'
 
 
-def test_hd_1_read_all_with_small_limit(loop, run):
+@pytest.mark.rule('HD-1')
+def test_read_all_with_small_limit(loop, run):
     """HD-1, RD-9, FC-R3: limit 1, the peer sends b'data' and closes;
     read(-1) returns b'data' although the buffer passed 2*limit (the
     transport only delivers EOF while it is not paused)."""
@@ -914,7 +962,8 @@ def test_hd_1_read_all_with_small_limit(loop, run):
     assert not p.paused and not r._paused
 
 
-def test_hd_1_read_all_many_chunks(loop, run):
+@pytest.mark.rule('HD-1')
+def test_read_all_many_chunks(loop, run):
     """HD-1, RD-9, FC-R1, FC-R3, FC-R4: read(-1) with many chunks that
     repeatedly cross 2*limit finishes with every byte, in order; pause and
     resume alternate."""
@@ -930,7 +979,8 @@ def test_hd_1_read_all_many_chunks(loop, run):
 # --- 4.3 readline() ----------------------------------------------------------
 
 
-def test_port_readline_nolimit_nowait_rd_10(loop, run):
+@pytest.mark.rule('RD-10')
+def test_port_readline_nolimit_nowait(loop, run):
     """RD-10 (port of test_readline_nolimit_nowait)."""
     r = StreamReader(loop=loop)
     r.feed_data(DATA[:6])
@@ -939,7 +989,8 @@ def test_port_readline_nolimit_nowait_rd_10(loop, run):
     assert r._buffer == b'line2\nline3\n'
 
 
-def test_port_readline_eof_rd_10(loop, run):
+@pytest.mark.rule('RD-10')
+def test_port_readline_eof(loop, run):
     """RD-10 (port of test_readline_eof): at EOF without newline, the
     partial bytes come back."""
     r = StreamReader(loop=loop)
@@ -949,14 +1000,16 @@ def test_port_readline_eof_rd_10(loop, run):
     assert r.at_eof()
 
 
-def test_port_readline_empty_eof_rd_10(loop, run):
+@pytest.mark.rule('RD-10')
+def test_port_readline_empty_eof(loop, run):
     """RD-10 (port of test_readline_empty_eof)."""
     r = StreamReader(loop=loop)
     r.feed_eof()
     assert run(r.readline()) == b''
 
 
-def test_port_readline_read_byte_count_rd_10_rd_9(loop, run):
+@pytest.mark.rule('RD-10', 'RD-9')
+def test_port_readline_read_byte_count(loop, run):
     """RD-10, RD-9 (port of test_readline_read_byte_count)."""
     r = StreamReader(loop=loop)
     r.feed_data(DATA)
@@ -965,7 +1018,8 @@ def test_port_readline_read_byte_count_rd_10_rd_9(loop, run):
     assert r._buffer == b'ine3\n'
 
 
-def test_readline_waits_across_feeds_rd_10(loop):
+@pytest.mark.rule('RD-10')
+def test_readline_waits_across_feeds(loop):
     """RD-10, 8a: a suspended readline keeps the partial line in _buffer
     across wakeups and returns through the first newline only."""
     r = StreamReader(loop=loop)
@@ -985,7 +1039,8 @@ def test_readline_waits_across_feeds_rd_10(loop):
         finish(loop, task)
 
 
-def test_port_readline_limit_with_existing_data_rd_10_q_1(loop, run):
+@pytest.mark.rule('RD-10', 'Q-1')
+def test_port_readline_limit_with_existing_data(loop, run):
     """RD-10, Q-1 (port of test_readline_limit_with_existing_data): limit 3
     and b'line1\\nline2\\n' -> ValueError, buffer b'line2\\n'; limit 3 and
     b'line1li' -> ValueError, buffer b''."""
@@ -1008,7 +1063,8 @@ def test_port_readline_limit_with_existing_data_rd_10_q_1(loop, run):
     assert r._buffer == b''
 
 
-def test_port_readline_limit_rd_10_q_1(loop, run):
+@pytest.mark.rule('RD-10', 'Q-1')
+def test_port_readline_limit(loop, run):
     """RD-10, Q-1 (port of test_readline_limit): limit 7; the chunks arrive
     while readline waits.  b'chunk1chunk2chunk3\\n' -> ValueError, buffer
     b''; b'chunk1chunk2\\nchunk3\\n' -> ValueError, buffer b'chunk3\\n'."""
@@ -1043,7 +1099,8 @@ def test_port_readline_limit_rd_10_q_1(loop, run):
     assert run(r.readline()) == b'chunk3\n'
 
 
-def test_readline_limit_already_buffered_rd_10(loop, run):
+@pytest.mark.rule('RD-10')
+def test_readline_limit_already_buffered(loop, run):
     """RD-10: limit 7 with b'chunk1chunk2\\nchunk3\\n' buffered ->
     ValueError, buffer b'chunk3\\n'."""
     r = StreamReader(limit=7, loop=loop)
@@ -1058,7 +1115,8 @@ def test_readline_limit_already_buffered_rd_10(loop, run):
     (b'abc\nxyz', b'abc\n'),
     (b'\n', b'\n'),
 ], ids=['exact', 'exact-then-more', 'newline-only'])
-def test_readline_exact_limit_accepted_rd_10(loop, run, data, line):
+@pytest.mark.rule('RD-10')
+def test_readline_exact_limit_accepted(loop, run, data, line):
     """RD-10: a line of exactly limit bytes, counting its newline, is
     accepted."""
     r = StreamReader(limit=4, loop=loop)
@@ -1066,7 +1124,8 @@ def test_readline_exact_limit_accepted_rd_10(loop, run, data, line):
     assert run(r.readline()) == line
 
 
-def test_readline_limit_counts_newline_rd_10(loop, run):
+@pytest.mark.rule('RD-10')
+def test_readline_limit_counts_newline(loop, run):
     """RD-10, M-5: the limit counts the newline: limit 4 and b'abcd\\n'
     raises (3.4 rule, not the modern one)."""
     r = StreamReader(limit=4, loop=loop)
@@ -1077,7 +1136,8 @@ def test_readline_limit_counts_newline_rd_10(loop, run):
     assert run(r.readline()) == b'ok\n'
 
 
-def test_readline_limit_buffer_equal_limit_waits_rd_10(loop):
+@pytest.mark.rule('RD-10')
+def test_readline_limit_buffer_equal_limit_waits(loop):
     """RD-10 case (b): limit bytes without newline are not too many yet;
     the call waits, and a newline then makes it too long (case (a))."""
     r = StreamReader(limit=3, loop=loop)
@@ -1095,7 +1155,8 @@ def test_readline_limit_buffer_equal_limit_waits_rd_10(loop):
         finish(loop, task)
 
 
-def test_readline_too_long_while_waiting_rd_10_q_1(loop, run):
+@pytest.mark.rule('RD-10', 'Q-1')
+def test_readline_too_long_while_waiting(loop, run):
     """RD-10 case (b), Q-1: a suspended readline raises once the buffer
     exceeds the limit without newline; the whole buffer goes into
     .partial; the rest of the long line is later returned as a line."""
@@ -1116,7 +1177,8 @@ def test_readline_too_long_while_waiting_rd_10_q_1(loop, run):
         finish(loop, task)
 
 
-def test_readline_too_long_tail_at_eof_rd_10(loop, run):
+@pytest.mark.rule('RD-10')
+def test_readline_too_long_tail_at_eof(loop, run):
     """RD-10 case (b): at EOF an unterminated tail longer than limit
     raises instead of being returned; then the reader is at EOF."""
     r = StreamReader(limit=3, loop=loop)
@@ -1129,7 +1191,8 @@ def test_readline_too_long_tail_at_eof_rd_10(loop, run):
     assert run(r.readline()) == b''
 
 
-def test_line_too_long_error_q_1(loop, run):
+@pytest.mark.rule('Q-1')
+def test_line_too_long_error(loop, run):
     """Q-1: LineTooLongError is a public ValueError subclass with message
     'Line is too long'; .partial ends with b'\\n' exactly when the line
     end was reached."""
@@ -1152,7 +1215,8 @@ def test_line_too_long_error_q_1(loop, run):
 # --- 4.3 readexactly() -------------------------------------------------------
 
 
-def test_port_readexactly_rd_11(loop, run):
+@pytest.mark.rule('RD-11')
+def test_port_readexactly(loop, run):
     """RD-11 (port of test_readexactly): readexactly(2*len(DATA)) waits
     across three feeds and leaves the rest buffered."""
     r = StreamReader(loop=loop)
@@ -1169,7 +1233,8 @@ def test_port_readexactly_rd_11(loop, run):
     assert r._buffer == DATA
 
 
-def test_port_readexactly_zero_or_less_rd_11_q_7(loop, run):
+@pytest.mark.rule('RD-11', 'Q-7')
+def test_port_readexactly_zero_or_less(loop, run):
     """RD-11, Q-7, M-6 (port of test_readexactly_zero_or_less):
     readexactly(0) and readexactly(-1) return b'' and consume nothing."""
     r = StreamReader(loop=loop)
@@ -1180,14 +1245,16 @@ def test_port_readexactly_zero_or_less_rd_11_q_7(loop, run):
     assert r._buffer == DATA
 
 
-def test_readexactly_zero_does_not_wait_rd_11(loop):
+@pytest.mark.rule('RD-11')
+def test_readexactly_zero_does_not_wait(loop):
     """RD-11: n <= 0 returns at once even on an empty open stream."""
     r = StreamReader(loop=loop)
     assert now(r.readexactly(0)) == b''
     assert now(r.readexactly(-7)) == b''
 
 
-def test_port_readexactly_eof_rd_11(loop, run):
+@pytest.mark.rule('RD-11')
+def test_port_readexactly_eof(loop, run):
     """RD-11, EX-2 (port of test_readexactly_eof): EOF after 18 of 36
     bytes raises IncompleteReadError(partial, expected); the buffer is
     emptied and at_eof() is True."""
@@ -1209,7 +1276,8 @@ def test_port_readexactly_eof_rd_11(loop, run):
     assert r.at_eof()
 
 
-def test_readexactly_eof_already_rd_11(loop, run):
+@pytest.mark.rule('RD-11')
+def test_readexactly_eof_already(loop, run):
     """RD-11: at EOF with fewer bytes, raise at once; with an empty
     buffer partial is b''."""
     r = StreamReader(loop=loop)
@@ -1223,7 +1291,8 @@ def test_readexactly_eof_already_rd_11(loop, run):
     assert (info.value.partial, info.value.expected) == (b'', 1)
 
 
-def test_readexactly_exact_rd_11(loop, run):
+@pytest.mark.rule('RD-11')
+def test_readexactly_exact(loop, run):
     """RD-11: exactly n bytes come back, the rest stays."""
     r = StreamReader(limit=2, loop=loop)
     r.feed_data(b'0123456789')
@@ -1232,7 +1301,8 @@ def test_readexactly_exact_rd_11(loop, run):
     assert r._buffer == b''
 
 
-def test_readexactly_more_than_twice_limit_rd_11_fc_r3(loop, run):
+@pytest.mark.rule('RD-11', 'FC-R3')
+def test_readexactly_more_than_twice_limit(loop, run):
     """RD-11, FC-R3, FC-R4: readexactly(n) with n > 2*limit finishes with a
     transport that only delivers while not paused."""
     chunks = [b'%02d' % i for i in range(40)]
@@ -1246,7 +1316,8 @@ def test_readexactly_more_than_twice_limit_rd_11_fc_r3(loop, run):
 # --- 4.4 cancellation --------------------------------------------------------
 
 
-def test_port_exception_cancel_rd_12(loop):
+@pytest.mark.rule('RD-12')
+def test_port_exception_cancel(loop):
     """RD-8e, RD-12(1), RD-12(3) (port of test_exception_cancel): after a
     waiting readline is cancelled, set_exception works and _waiter is
     None."""
@@ -1267,7 +1338,8 @@ def test_port_exception_cancel_rd_12(loop):
 
 
 @pytest.mark.parametrize('case', sorted(WAIT_FOR_MORE))
-def test_cancel_then_feed_rd_12(loop, case):
+@pytest.mark.rule('RD-12')
+def test_cancel_then_feed(loop, case):
     """RD-8e, RD-12(1), RD-12(3): cancelling a suspended call raises
     CancelledError; feed_data, feed_eof and set_exception called right
     after the cancel (before the call unwinds) work normally and leave the
@@ -1288,7 +1360,8 @@ def test_cancel_then_feed_rd_12(loop, case):
     assert r._buffer == before + fed
 
 
-def test_hd_2_cancelled_readline_keeps_partial_line(loop, run):
+@pytest.mark.rule('HD-2')
+def test_cancelled_readline_keeps_partial_line(loop, run):
     """HD-2, RD-10, RD-12(2): buffer b'abc', cancel a waiting readline,
     feed b'def\\n': the next readline returns b'abcdef\\n'."""
     r = StreamReader(loop=loop)
@@ -1302,7 +1375,8 @@ def test_hd_2_cancelled_readline_keeps_partial_line(loop, run):
     assert run(r.readline()) == b'abcdef\n'
 
 
-def test_hd_2_cancel_after_more_data(loop, run):
+@pytest.mark.rule('HD-2')
+def test_cancel_after_more_data(loop, run):
     """HD-2, RD-12(2): bytes that arrived while the readline waited also
     stay, in order."""
     r = StreamReader(loop=loop)
@@ -1318,7 +1392,8 @@ def test_hd_2_cancel_after_more_data(loop, run):
     assert run(r.readline()) == b'abc\n'
 
 
-def test_hd_3_cancelled_readexactly_keeps_data(loop, run):
+@pytest.mark.rule('HD-3')
+def test_cancelled_readexactly_keeps_data(loop, run):
     """HD-3, RD-11, RD-12(2): buffer b'abc', cancel readexactly(6), feed
     b'def': readexactly(3) returns b'abc', then b'def'."""
     r = StreamReader(loop=loop)
@@ -1332,7 +1407,8 @@ def test_hd_3_cancelled_readexactly_keeps_data(loop, run):
     assert run(r.readexactly(3)) == b'def'
 
 
-def test_hb_3_cancelled_read_all_keeps_data(loop, run):
+@pytest.mark.rule('HB-3')
+def test_cancelled_read_all_keeps_data(loop, run):
     """HB-3, RD-9, RD-12(2): a cancelled read(-1) loses nothing: the next
     read(-1) returns every byte received so far."""
     r = StreamReader(loop=loop)
@@ -1356,7 +1432,8 @@ def test_hb_3_cancelled_read_all_keeps_data(loop, run):
     (lambda r: r.read(5), b'xy', False, b'xy'),
     (lambda r: r.read(), b'xy', True, b'xy'),
 ], ids=['readline', 'readexactly', 'read(5)', 'read()'])
-def test_cancel_after_wakeup_rd_12_5(loop, run, call, fed, eof, result):
+@pytest.mark.rule('RD-12')
+def test_cancel_after_wakeup(loop, run, call, fed, eof, result):
     """RD-12(5): a cancel that lands after the call was woken but before it
     resumed still raises CancelledError, and the data stays buffered."""
     r = StreamReader(loop=loop)
@@ -1373,7 +1450,8 @@ def test_cancel_after_wakeup_rd_12_5(loop, run, call, fed, eof, result):
     assert run(call(r)) == result
 
 
-def test_hd_11_new_read_before_old_unwinds(loop):
+@pytest.mark.rule('HD-11')
+def test_new_read_before_old_unwinds(loop):
     """HD-11, RD-8b, RD-12(4): a new readline may start as soon as the old
     wait is cancelled, before the old coroutine unwinds; the old one's
     unwinding does not clear the new wait."""
@@ -1408,7 +1486,8 @@ def test_hd_11_new_read_before_old_unwinds(loop):
         finish(loop, old, new)
 
 
-def test_hd_11_cancelled_wait_does_not_block(loop):
+@pytest.mark.rule('HD-11')
+def test_cancelled_wait_does_not_block(loop):
     """HD-11, RD-8b: a call whose wait was cancelled no longer counts as
     suspended, even before it unwound: a new call is not refused."""
     r = StreamReader(loop=loop)
@@ -1425,7 +1504,8 @@ def test_hd_11_cancelled_wait_does_not_block(loop):
         finish(loop, old)
 
 
-def test_hd_11_wait_for_timeout_then_readline(loop, run):
+@pytest.mark.rule('HD-11')
+def test_wait_for_timeout_then_readline(loop, run):
     """HD-11, RD-12(4): wait_for(readline(), t) times out, then a direct
     readline works (on 3.6 wait_for does not wait for the inner call to
     unwind) and gets the whole line, partial bytes included."""
@@ -1449,7 +1529,8 @@ def test_hd_11_wait_for_timeout_then_readline(loop, run):
 # --- 6.1 read flow control ---------------------------------------------------
 
 
-def test_pause_above_twice_limit_fc_r1(loop):
+@pytest.mark.rule('FC-R1')
+def test_pause_above_twice_limit(loop):
     """FC-R1, 8a: the reader pauses right after feed_data makes the buffer
     longer than 2*limit, once; _paused follows."""
     r = StreamReader(limit=3, loop=loop)
@@ -1463,7 +1544,8 @@ def test_pause_above_twice_limit_fc_r1(loop):
     assert t.calls == ['pause']
 
 
-def test_no_pause_without_transport_fc_r1(loop):
+@pytest.mark.rule('FC-R1')
+def test_no_pause_without_transport(loop):
     """FC-R1: without a transport nothing is paused; data keeps coming."""
     r = StreamReader(limit=1, loop=loop)
     r.feed_data(b'x' * 100)
@@ -1471,7 +1553,8 @@ def test_no_pause_without_transport_fc_r1(loop):
     assert r._buffer == b'x' * 100
 
 
-def test_pause_default_limit_fc_r1(loop):
+@pytest.mark.rule('FC-R1')
+def test_pause_default_limit(loop):
     """FC-R1: with the default limit the reader pauses once more than
     131072 bytes are buffered."""
     r = StreamReader(loop=loop)
@@ -1483,7 +1566,8 @@ def test_pause_default_limit_fc_r1(loop):
     assert t.calls == ['pause']
 
 
-def test_pause_not_implemented_fc_r1(loop, run):
+@pytest.mark.rule('FC-R1')
+def test_pause_not_implemented(loop, run):
     """FC-R1: if pause_reading raises NotImplementedError the reader forgets
     the transport, never pauses or resumes again and keeps buffering."""
     r = StreamReader(limit=1, loop=loop)
@@ -1505,7 +1589,8 @@ def test_pause_not_implemented_fc_r1(loop, run):
     assert t.calls == ['pause']
 
 
-def test_pause_other_error_propagates_fc_r1(loop):
+@pytest.mark.rule('FC-R1')
+def test_pause_other_error_propagates(loop):
     """FC-R1: other exceptions from pause_reading propagate out of
     feed_data."""
     r = StreamReader(limit=1, loop=loop)
@@ -1516,7 +1601,8 @@ def test_pause_other_error_propagates_fc_r1(loop):
     assert r._transport is t
 
 
-def test_resume_after_consuming_fc_r2(loop, run):
+@pytest.mark.rule('FC-R2')
+def test_resume_after_consuming(loop, run):
     """FC-R2, RD-8f: after a read call removes bytes, a paused reader
     resumes once the buffer is at most limit."""
     r = StreamReader(limit=4, loop=loop)
@@ -1537,7 +1623,8 @@ def test_resume_after_consuming_fc_r2(loop, run):
     lambda r: r.readexactly(4),
     lambda r: r.readline(),
 ], ids=['read', 'readexactly', 'readline'])
-def test_resume_after_each_read_kind_fc_r2(loop, run, consume):
+@pytest.mark.rule('FC-R2')
+def test_resume_after_each_read_kind(loop, run, consume):
     """FC-R2: every read method that consumes resumes a paused reader, and
     only once the buffer is down to limit."""
     r = StreamReader(limit=4, loop=loop)
@@ -1554,7 +1641,8 @@ def test_resume_after_each_read_kind_fc_r2(loop, run, consume):
     assert not r._paused
 
 
-def test_resume_after_read_all_fc_r2(loop, run):
+@pytest.mark.rule('FC-R2')
+def test_resume_after_read_all(loop, run):
     """FC-R2: read(-1) at EOF empties the buffer and resumes."""
     r = StreamReader(limit=1, loop=loop)
     t = FakeTransport()
@@ -1565,7 +1653,8 @@ def test_resume_after_read_all_fc_r2(loop, run):
     assert t.calls == ['pause', 'resume']
 
 
-def test_resume_after_incomplete_read_fc_r2(loop, run):
+@pytest.mark.rule('FC-R2')
+def test_resume_after_incomplete_read(loop, run):
     """FC-R2: readexactly at EOF empties the buffer and resumes."""
     r = StreamReader(limit=1, loop=loop)
     t = FakeTransport()
@@ -1581,7 +1670,8 @@ def test_resume_after_incomplete_read_fc_r2(loop, run):
     (b'0123456789\nab', b'ab'),
     (b'0123456789', b''),
 ], ids=['case-a', 'case-b'])
-def test_resume_before_line_too_long_fc_r2_rd_10(loop, run, data, rest):
+@pytest.mark.rule('FC-R2', 'RD-10')
+def test_resume_before_line_too_long(loop, run, data, rest):
     """FC-R2, RD-10: readline resumes the paused transport before raising
     its limit error."""
     r = StreamReader(limit=4, loop=loop)
@@ -1595,7 +1685,8 @@ def test_resume_before_line_too_long_fc_r2_rd_10(loop, run, data, rest):
     assert r._buffer == rest
 
 
-def test_resume_before_waiting_fc_r3(loop):
+@pytest.mark.rule('FC-R3')
+def test_resume_before_waiting(loop):
     """FC-R3, RD-8f, FC-R4: a read call about to wait on a paused reader
     resumes the transport first; after more data it may pause again."""
     r = StreamReader(limit=2, loop=loop)
@@ -1621,7 +1712,8 @@ def test_resume_before_waiting_fc_r3(loop):
         finish(loop, task)
 
 
-def test_no_resume_unless_paused_fc_r4(loop, run):
+@pytest.mark.rule('FC-R4')
+def test_no_resume_unless_paused(loop, run):
     """FC-R4: consuming and waiting never call resume_reading on a reader
     that did not pause."""
     r = StreamReader(limit=4, loop=loop)
@@ -1640,7 +1732,8 @@ def test_no_resume_unless_paused_fc_r4(loop, run):
 
 
 @pytest.mark.parametrize('seed', range(6))
-def test_flow_control_random_fc_r1_r2_r3_r4(loop, seed):
+@pytest.mark.rule('FC-R1', 'FC-R2', 'FC-R3', 'FC-R4')
+def test_flow_control_random(loop, seed):
     """FC-R1..FC-R4, 8a: random mixes of feeds, reads that finish from the
     buffer and reads that must wait keep pause/resume strictly paired
     (the strict transport raises on a repeat) and match the rules after

@@ -501,7 +501,8 @@ def test_transport_without_is_closing_uses__closing(loop, closing,
         assert result is EMPTY
 
 
-def test_legacy_transport_closing_later_dr_2(loop):
+@pytest.mark.rule('DR-2')
+def test_legacy_transport_closing_later(loop):
     """DR-2(3): the fallback reads ``_closing`` at each drain(), not once
     when the writer is made (the probe is resolved once, its answer not)."""
     transport = LegacyTransport(False)
