@@ -2,7 +2,7 @@
 
 Usage::
 
-    python examples/echo_client.py --port 8888 hello world
+    python examples/echo_client.py hello world          # server on port 8888
     python examples/echo_client.py --self-test          # no server needed
 
 It sends each message as a line, prints the echoed line, then half-closes
@@ -21,7 +21,7 @@ import trollius_streams
 from trollius_streams import compat
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from echo_server import EchoServer, new_event_loop  # noqa: E402
+from echo_server import DEFAULT_PORT, EchoServer, new_event_loop  # noqa: E402
 
 
 @trollius_streams.coroutine
@@ -78,7 +78,9 @@ def main(argv=None):
     parser.add_argument('messages', nargs='*',
                         help='lines to send (default: two sample lines)')
     parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=8888)
+    parser.add_argument('--port', type=int, default=DEFAULT_PORT,
+                        help='port of echo_server.py (default %d, also its '
+                        'default)' % DEFAULT_PORT)
     parser.add_argument('--self-test', action='store_true',
                         help='start the echo server in this process first')
     parser.add_argument('--uvloop', action='store_true',

@@ -2,9 +2,12 @@
 
 Usage::
 
-    python examples/echo_server.py                   # 127.0.0.1, a free port
-    python examples/echo_server.py --port 8888
+    python examples/echo_server.py                   # 127.0.0.1:8888
+    python examples/echo_server.py --port 0          # any free port
     python examples/echo_server.py --max-clients 1   # exit after one client
+
+Then, in another shell, ``python examples/echo_client.py hello`` (both
+default to port 8888).
 
 It prints ``serving on HOST:PORT`` (flushed) as soon as it listens, so a
 script or test can start it with ``--port 0`` and read the port.  Each
@@ -119,9 +122,18 @@ def serve(loop, host, port, max_clients=None):
     print('served %d clients' % echo.served)
 
 
+DEFAULT_PORT = 8888
+
+
 def new_event_loop(use_uvloop):
+    """A new stdlib loop, or a uvloop one; exits with a clear message when
+    --uvloop is asked for and uvloop is not installed."""
     if use_uvloop:
-        import uvloop
+        try:
+            import uvloop
+        except ImportError:
+            sys.exit("error: --uvloop needs uvloop, which is not installed: "
+                     "pip install 'trollius_streams[uvloop]'")
         return uvloop.new_event_loop()
     return asyncio.new_event_loop()
 
@@ -129,8 +141,9 @@ def new_event_loop(use_uvloop):
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Line echo server.')
     parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=0,
-                        help='TCP port (default 0: any free port)')
+    parser.add_argument('--port', type=int, default=DEFAULT_PORT,
+                        help='TCP port (default %d; 0: any free port)'
+                        % DEFAULT_PORT)
     parser.add_argument('--max-clients', type=int, default=None,
                         help='exit after serving this many clients')
     parser.add_argument('--uvloop', action='store_true',
