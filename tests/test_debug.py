@@ -226,8 +226,9 @@ def run_script(tmp_path, options=(), env_debug=None):
     if env_debug is not None:
         env['PYTHONASYNCIODEBUG'] = env_debug
     proc = subprocess.run(
-        [sys.executable] + list(options) +
-        ['-W', 'always::RuntimeWarning', str(path)],
+        # The default warning filters: the warning shows as it would for
+        # a user.
+        [sys.executable] + list(options) + [str(path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         cwd=str(tmp_path), timeout=60)
     out = proc.stdout.decode()
