@@ -909,7 +909,26 @@ def summarise(w, values):
         if 'floor' in values:
             text += ' | floor/stdlib %s' % med_min(ratios(values, 'floor', 'stdlib'))
         return text
-    return '%-16s %s' % (w, {i: values[i][0] for i in values})
+    return '%-16s %s' % (w, ' | '.join(
+        '%s %s' % (impl, cell) for impl, cell in memory_cells(w, values)))
+
+
+def memory_cells(w, values):
+    """[(implementation, readable figure)] for a memory workload."""
+    cells = []
+    for impl in values:
+        x = values[impl][0]
+        if w == 'mem_slow_reader':
+            bound = 2 * LIMIT + x['max_recv']
+            worst = max(x['peak_held'], x['peak_retained'])
+            text = '%d unread, %d retained (bound %d: %s)' % (
+                x['peak_held'], x['peak_retained'], bound,
+                'ok' if worst <= bound else 'OVER')
+        else:
+            text = 'peak/n %.2f' % statistics.median(
+                [r['value'] for r in values[impl]])
+        cells.append((impl, text))
+    return cells
 
 
 def table(workloads, results, args):
@@ -939,16 +958,10 @@ def table(workloads, results, args):
             lines.append('| mem_readexactly | peak / n | %.2f | %.2f | %.2f | n/a '
                          '| <= 1.2 | | | | |' % (med['ours'], med['stdlib'], med['raw']))
         elif w == 'mem_slow_reader':
-            cells = []
-            for i in ('ours', 'stdlib'):
-                x = values[i][0]
-                bound = 2 * LIMIT + x['max_recv']
-                worst = max(x['peak_held'], x['peak_retained'])
-                cells.append('%d unread, %d retained (bound %d: %s)' % (
-                    x['peak_held'], x['peak_retained'], bound,
-                    'ok' if worst <= bound else 'OVER'))
+            cells = dict(memory_cells(w, values))
             lines.append('| mem_slow_reader | peak bytes held | %s | %s | n/a | n/a '
-                         '| <= 2*limit + recv | | | | |' % tuple(cells))
+                         '| <= 2*limit + recv | | | | |'
+                         % (cells['ours'], cells['stdlib']))
     return '\n'.join(lines)
 
 
