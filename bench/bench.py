@@ -10,7 +10,7 @@ socket with --unix), on the stdlib event loop or uvloop (--loop uvloop):
                (``async def``/``await``, no ``loop=`` argument);
 * ``raw``    - hand-written asyncio.Protocol code: the practical ceiling;
 * ``floor``  - (echo and conns only) the least stream code that still waits
-               the way SPEC RD-8c requires every stream to: a Protocol that
+               the way contract RD-8c requires every stream to: a Protocol that
                appends to a bytes buffer and wakes a Future, read by a native
                coroutine, no drain, no checks.  No conforming stream library
                can do less work per round trip, so floor/stdlib bounds what
@@ -617,7 +617,7 @@ class FloorStream(asyncio.Protocol):
 
     A read call that finds no line waits on a Future that data_received()
     completes, so the reading coroutine resumes one loop iteration after the
-    data arrived, as SPEC RD-8c requires of every stream (raw Protocols answer
+    data arrived, as contract RD-8c requires of every stream (raw Protocols answer
     inside data_received() and skip that iteration).  No limit, no flow
     control, no drain, no error handling: not a usable library, a bound.
     """

@@ -60,7 +60,7 @@ class EchoServer(object):
 
     def _client_connected(self, reader, writer):
         # A plain callback that returns the handler's coroutine object: the
-        # protocol runs it as a task (SPEC PR-2); we also keep the task to
+        # protocol runs it as a task (contract PR-2); we also keep the task to
         # wait for it at shutdown.
         task = compat.ensure_future(handle_echo(reader, writer), loop=self.loop)
         self.handlers.add(task)

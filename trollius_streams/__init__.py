@@ -18,7 +18,7 @@ __all__ = ['open_connection', 'start_server', 'StreamReader', 'StreamWriter',
 
 try:
     from ._functions import open_unix_connection, start_unix_server
-except ImportError:  # no AF_UNIX on this platform (SPEC API-1)
+except ImportError:  # no AF_UNIX on this platform (contract API-1)
     pass
 else:
     __all__ += ['open_unix_connection', 'start_unix_server']

@@ -1,4 +1,4 @@
-"""Debug mode for our coroutine objects (SPEC CO-6): the machinery.
+"""Debug mode for our coroutine objects (contract CO-6): the machinery.
 
 A coroutine object made by a ``@coroutine`` function and then dropped
 without ever running (``reader.readline()`` without ``yield from``) warns

@@ -5,7 +5,7 @@ __all__ = ['IncompleteReadError', 'LineTooLongError']
 import asyncio
 
 
-# SPEC EX-1: besides EOFError, subclass asyncio's own IncompleteReadError
+# contract EX-1: besides EOFError, subclass asyncio's own IncompleteReadError
 # (an EOFError on every supported Python), so that code mixing libraries can
 # catch ours with ``except asyncio.IncompleteReadError``.
 class IncompleteReadError(asyncio.IncompleteReadError):
@@ -14,7 +14,7 @@ class IncompleteReadError(asyncio.IncompleteReadError):
     ``partial`` holds the bytes read before the end of the stream and
     ``expected`` the number asked for.  The message is the 3.4 one (not the
     3.8+ ``undefined`` variant), and instances survive pickling, which 3.4.0
-    got wrong (SPEC HD-8).
+    got wrong (contract HD-8).
     """
 
     def __init__(self, partial, expected):
@@ -31,7 +31,7 @@ class IncompleteReadError(asyncio.IncompleteReadError):
 
 
 class LineTooLongError(ValueError):
-    """``readline()`` met a line longer than the reader's limit (SPEC Q-1).
+    """``readline()`` met a line longer than the reader's limit (contract Q-1).
 
     A ValueError with the 3.4 message ``'Line is too long'``, so code written
     against 3.4 behaves the same.  The bytes the reader removed from its

@@ -18,10 +18,10 @@ def _check_callback(client_connected_cb):
 
 
 # types.coroutine: these generators ``yield from`` the loop's methods, which
-# are ``async def`` from 3.7 on and on uvloop (SPEC M-13).
+# are ``async def`` from 3.7 on and on uvloop (contract M-13).
 @types.coroutine
 def _open(loop, limit, connect):
-    # Shared by open_connection and open_unix_connection (SPEC FN-1/FN-3).
+    # Shared by open_connection and open_unix_connection (contract FN-1/FN-3).
     # ``loop`` and ``limit`` are ours and never reach ``connect`` (the
     # stdlib's forwarding of loop= is a TypeError on 3.10+).
     loop = compat.get_event_loop(loop)
@@ -34,7 +34,7 @@ def _open(loop, limit, connect):
 
 @types.coroutine
 def _serve(client_connected_cb, loop, limit, create):
-    # Shared by start_server and start_unix_server (SPEC FN-2/FN-4).
+    # Shared by start_server and start_unix_server (contract FN-2/FN-4).
     _check_callback(client_connected_cb)
     _check_limit(limit)
     loop = compat.get_event_loop(loop)

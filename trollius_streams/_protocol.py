@@ -49,7 +49,7 @@ class StreamReaderProtocol(asyncio.Protocol):
         self._over_ssl = False
         self._eof = False            # the peer has sent EOF
         self._close_at_eof = False   # the handler task has returned
-        # Write-side flow control (SPEC FC-W*).
+        # Write-side flow control (contract FC-W*).
         self._paused = False
         self._drain_waiters = []
         self._connection_lost = False
@@ -133,7 +133,7 @@ class StreamReaderProtocol(asyncio.Protocol):
             else:
                 reader.set_exception(exc)
         self._connection_lost = True
-        # SPEC FC-W3: a paused drain() succeeds on a clean close.
+        # contract FC-W3: a paused drain() succeeds on a clean close.
         waiters, self._drain_waiters = self._drain_waiters, []
         for waiter in waiters:
             if not waiter.done():

@@ -10,12 +10,12 @@ particular runtime carries a ``# version specific:`` tag so that
 Public names:
 
 ``coroutine(func)``
-    The decorator for generator-based coroutines (SPEC CO-4).  It never calls
+    The decorator for generator-based coroutines (contract CO-4).  It never calls
     ``asyncio.coroutine``, which warns on 3.8-3.10 and is gone from 3.11.
 ``iscoroutine(obj)``
     True for every object this package treats as a coroutine object: ours,
     generator objects (decorated or not), native coroutines and anything
-    ``asyncio.iscoroutine`` accepts (SPEC PR-2).
+    ``asyncio.iscoroutine`` accepts (contract PR-2).
 ``as_coroutine(obj)``
     Turn a plain generator object into a coroutine object that every loop
     accepts (asyncio.Task, create_task, run_until_complete, await).
@@ -23,7 +23,7 @@ Public names:
     Schedule a coroutine object, a plain generator or a Future; what
     ``asyncio.async`` was in 3.4.
 ``awaitable(obj)``
-    The adapter of SPEC Q-2: ``await awaitable(writer.drain())`` works in
+    The adapter of contract Q-2: ``await awaitable(writer.drain())`` works in
     ``async def`` code whatever drain() returned (``()`` or a Future); it also
     accepts our coroutine objects, Futures and plain generators.
 ``check_loop(loop)``
@@ -35,7 +35,7 @@ Public names:
     ``loop.create_future()`` where the loop has it, else ``Future(loop=loop)``;
     the factory is that function, resolved once.
 ``is_closing(transport)`` / ``closing_probe(transport)``
-    ``transport.is_closing()``, falling back to ``_closing`` (SPEC DR-2);
+    ``transport.is_closing()``, falling back to ``_closing`` (contract DR-2);
     the probe is that function, resolved once.
 ``CoroutineObject``
     The class of our coroutine objects on runtimes that no longer accept
@@ -105,7 +105,7 @@ if _get_running_loop is None:  # pragma: no cover - every supported Python has i
 # --- Coroutine objects --------------------------------------------------------
 #
 # Design: on Python < 3.12 a generator produced by a ``types.coroutine``
-# function is everything SPEC CO-2 asks for (asyncio.iscoroutine() is True,
+# function is everything contract CO-2 asks for (asyncio.iscoroutine() is True,
 # Task() accepts it, ``await`` accepts it), so we return it untouched: no
 # wrapper, no cost.  From 3.12 on, asyncio rejects generator objects, so each
 # call returns a small CoroutineObject around the generator.  It is registered
@@ -296,7 +296,7 @@ def _make_wrapper(func, gen_func):  # version specific: Python >= 3.12
 
 
 def coroutine(func):
-    """Decorator marking a generator-based coroutine (SPEC CO-4).
+    """Decorator marking a generator-based coroutine (contract CO-4).
 
     * generator function: each call returns a coroutine object that works
       with ``yield from``, ``await``, ``asyncio.Task``, ``loop.create_task``,
@@ -432,7 +432,7 @@ if _debug_requested():
 
 @coroutine
 def awaitable(obj):
-    """Wait for ``obj`` and return its result: the adapter of SPEC Q-2.
+    """Wait for ``obj`` and return its result: the adapter of contract Q-2.
 
     ``StreamWriter.drain()`` returns the literal ``()`` when there is nothing
     to wait for, and ``await ()`` is a TypeError on every Python.  In
@@ -496,7 +496,7 @@ def future_factory(loop):
 
 
 def create_future(loop):
-    """Return a new Future attached to ``loop`` (SPEC M-25)."""
+    """Return a new Future attached to ``loop`` (contract M-25)."""
     return future_factory(loop)()
 
 
@@ -505,7 +505,7 @@ def closing_probe(transport):
 
     ``transport.is_closing`` (stdlib transports since 3.5.1, uvloop); for
     older or third-party transports, a function reading ``_closing``
-    (SPEC DR-2).  Resolved once, so that drain() pays one C call.
+    (contract DR-2).  Resolved once, so that drain() pays one C call.
     """
     try:
         return transport.is_closing
@@ -514,7 +514,7 @@ def closing_probe(transport):
 
 
 def is_closing(transport):
-    """Return True if ``transport`` is closing or closed (SPEC DR-2 step 3)."""
+    """Return True if ``transport`` is closing or closed (contract DR-2 step 3)."""
     return closing_probe(transport)()
 
 
