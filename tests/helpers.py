@@ -17,11 +17,14 @@ them; ``close_held`` is autouse, so importing it is all it takes.
 * ``closed_port()``: a loopback port where connections are refused.
 * ``sock_dir``: a short temporary directory for UNIX socket paths.
 * ``step``, ``start``, ``finish``, ``now``, ``drive_until_wait``: run read
-  calls on a loop one step at a time (the reader tests).
+  calls on a loop one step at a time; ``Producer``, a transport that feeds
+  a reader while not paused; ``DATA``, three lines; ``WAIT_FOR_MORE``,
+  read calls that must wait (the reader tests).
 """
 
 __all__ = ['FakeTransport', 'hold', 'close_held', 'closed_port', 'sock_dir',
-           'step', 'start', 'finish', 'now', 'drive_until_wait']
+           'step', 'start', 'finish', 'now', 'drive_until_wait', 'Producer',
+           'assert_alternating', 'DATA', 'WAIT_FOR_MORE']
 
 import asyncio
 import contextlib
@@ -224,3 +227,62 @@ def drive_until_wait(coro):
     fut = coro.send(None)
     assert compat.isfuture(fut), fut
     return fut
+
+
+# --- Feeding a reader -------------------------------------------------------
+
+#: Three lines: sample input of the reader tests.
+DATA = b'line1\nline2\nline3\n'
+
+#: Read calls that must wait for more data, by name.
+WAIT_FOR_MORE = {
+    # call, bytes buffered before it, bytes fed while it waits
+    'readline()': (lambda r: r.readline(), b'ab', b'c'),
+    'readexactly(5)': (lambda r: r.readexactly(5), b'ab', b'c'),
+    'read()': (lambda r: r.read(), b'ab', b'c'),
+}
+
+
+class Producer(FakeTransport):
+    """A transport that delivers its chunks only while reading is not paused.
+
+    One chunk per loop iteration, then feed_eof().  If the reader let the
+    transport stay paused while it waits, EOF would never come (HD-1).
+    """
+
+    def __init__(self, loop, reader, chunks):
+        FakeTransport.__init__(self)
+        self.loop = loop
+        self.reader = reader
+        self.chunks = list(chunks)
+        self.handle = None
+        self.eof_sent = False
+        reader.set_transport(self)
+        self._schedule()
+
+    def _schedule(self):
+        if self.handle is None and not self.eof_sent:
+            self.handle = self.loop.call_soon(self._deliver)
+
+    def _deliver(self):
+        self.handle = None
+        if self.paused:
+            return
+        if self.chunks:
+            self.reader.feed_data(self.chunks.pop(0))
+            if not self.paused:
+                self._schedule()
+        else:
+            self.eof_sent = True
+            self.reader.feed_eof()
+
+    def resume_reading(self):
+        FakeTransport.resume_reading(self)
+        self._schedule()
+
+
+def assert_alternating(names):
+    """FC-R4: pause_reading, resume_reading, pause_reading, ... starting with
+    a pause (``names``: a FakeTransport's ``names()``)."""
+    expected = ['pause_reading', 'resume_reading'] * (len(names) // 2 + 1)
+    assert names == expected[:len(names)], names
