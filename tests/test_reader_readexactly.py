@@ -11,11 +11,12 @@ upstream 3.4.1 acceptance tests.
 """
 
 import asyncio
+import tracemalloc
 
 import pytest
 
 from helpers import DATA, Producer, assert_alternating, now
-from trollius_streams import IncompleteReadError, StreamReader
+from trollius_streams import IncompleteReadError, StreamReader, coroutine
 
 @pytest.mark.rule('RD-11')
 def test_port_readexactly(loop, run):
@@ -113,3 +114,37 @@ def test_readexactly_more_than_twice_limit(loop, run):
     assert run(r.readexactly(50), timeout=5) == b''.join(chunks)[:50]
     assert 'pause_reading' in p.names()
     assert_alternating(p.names())
+
+
+@pytest.mark.rule('RD-11', 'FC-R3')
+def test_readexactly_far_above_limit_holds_the_bytes_about_once(loop, run):
+    """RD-11, FC-R3: readexactly(n) with n far above the limit allocates
+    little more than the n bytes it returns.  A feeder delivers fresh
+    64 KiB chunks, one per loop iteration, and drops each after feeding it,
+    as a transport does; tracemalloc's peak over the whole call stays
+    below 1.3 * n.  Keeping the chunks until a final join, or copying the
+    result once more, would make it about 2 * n."""
+    n = 8 * 2 ** 20
+    size = 2 ** 16
+    r = StreamReader(loop=loop)     # the default limit, 64 KiB
+
+    @coroutine
+    def feed():
+        for _ in range(n // size):
+            r.feed_data(bytes(size))
+            yield from asyncio.sleep(0)
+
+    @coroutine
+    def main():
+        task = loop.create_task(r.readexactly(n))
+        yield from feed()
+        return (yield from task)
+
+    tracemalloc.start()
+    try:
+        data = run(main())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(data) == n and data == bytes(n)
+    assert peak < 1.3 * n, 'peak %.2f * n' % (peak / n)
