@@ -497,6 +497,113 @@ def test_decorator_positional_only(loop, run):
 
 
 @pytest.mark.rule('CO-4')
+def test_decorator_keeps_keyword_only_parameters(loop, run):
+    """CO-4: a keyword-only parameter after plain ones (no ``*args``)
+    stays keyword-only: passed positionally it is a TypeError at the call,
+    as for the undecorated function (on 3.12+ the compiled wrapper must
+    keep the bare ``*``)."""
+    def gen(a, b, *, c, d=4):
+        yield from ()
+        return a, b, c, d
+
+    g = coroutine(gen)
+    assert run(g(1, 2, c=3)) == (1, 2, 3, 4)
+    assert run(g(1, 5, c=3, d=6)) == (1, 5, 3, 6)
+    for args in [(1, 2, 3), (1, 2, 3, 4)]:
+        with pytest.raises(TypeError):
+            gen(*args)
+        with pytest.raises(TypeError):
+            g(*args)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 8), reason='no positional-only')
+@pytest.mark.rule('CO-4')
+def test_decorator_keeps_positional_only_parameters(loop, run):
+    """CO-4: a positional-only parameter (3.8+) stays positional-only:
+    passed by keyword it is a TypeError at the call, as for the
+    undecorated function."""
+    namespace = {}
+    exec('def gen(a, /, b=1, *, c=2):\n'
+         '    yield from ()\n'
+         '    return a, b, c\n', namespace)
+    gen = namespace['gen']
+    g = coroutine(gen)
+    assert run(g(1, 2, c=3)) == (1, 2, 3)
+    with pytest.raises(TypeError):
+        gen(a=1)
+    with pytest.raises(TypeError):
+        g(a=1)
+    with pytest.raises(TypeError):
+        g(1, 2, 3)
+
+
+def _stream_function_calls_with_positional_loop(lp):
+    def cb(reader, writer):
+        pass
+    calls = [
+        ('open_connection', lambda: open_connection('127.0.0.1', 1, lp)),
+        ('open_connection-limit',
+         lambda: open_connection('127.0.0.1', 1, None, 10)),
+        ('start_server', lambda: start_server(cb, '127.0.0.1', 0, lp)),
+    ]
+    if HAS_UNIX:
+        calls += [
+            ('open_unix_connection',
+             lambda: trollius_streams.open_unix_connection('/x', lp)),
+            ('start_unix_server',
+             lambda: trollius_streams.start_unix_server(cb, '/x', lp)),
+        ]
+    return calls
+
+
+@pytest.mark.rule('FN-1', 'FN-2', 'FN-3', 'FN-4', 'CO-4')
+def test_stream_functions_take_loop_and_limit_by_keyword_only(loop):
+    """FN-1..FN-4, CO-4: ``loop`` and ``limit`` are keyword-only, on every
+    Python: ``open_connection(host, port, loop)`` is a TypeError at the
+    call, before anything runs (on 3.12+ the decorator's wrapper must keep
+    them keyword-only)."""
+    for name, call in _stream_function_calls_with_positional_loop(loop):
+        with pytest.raises(TypeError):
+            call()
+        params = inspect.signature(getattr(trollius_streams, name.split(
+            '-')[0])).parameters
+        assert params['loop'].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params['limit'].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+@pytest.mark.parametrize('error', [TypeError, ValueError])
+@pytest.mark.rule('CO-4')
+def test_decorator_works_when_signature_fails(loop, run, monkeypatch, error):
+    """CO-4: when ``inspect.signature()`` fails on a generator function
+    (TypeError or ValueError, as for some callables), the decorator still
+    works: on 3.12+ it then falls back to a generic ``*args, **kwargs``
+    wrapper that passes every argument through and still binds them at
+    the call."""
+    asked = []
+
+    def failing_signature(obj, *args, **kwargs):
+        asked.append(obj)
+        raise error('no signature for %r' % (obj,))
+
+    def gen(a, b=2, *args, c=3, **kw):
+        yield from ()
+        return a, b, args, c, kw
+
+    monkeypatch.setattr(inspect, 'signature', failing_signature)
+    g = coroutine(gen)
+    monkeypatch.undo()
+    # The fallback was exercised where the exact-signature wrapper exists.
+    assert (gen in asked) is (not compat.GENERATORS_ARE_COROUTINES)
+    assert run(g(1)) == (1, 2, (), 3, {})
+    assert run(g(1, 5, 6, c=7, d=8)) == (1, 5, (6,), 7, {'d': 8})
+    assert run(g(a=0, b=1, e=2)) == (0, 1, (), 3, {'e': 2})
+    with pytest.raises(TypeError):
+        g()     # a missing: a TypeError at the call, not when it runs
+    with pytest.raises(TypeError):
+        g(1, a=2)
+
+
+@pytest.mark.rule('CO-4')
 def test_decorated_method(loop, run):
     """CO-4: decorating methods works (self is passed through)."""
     class Thing(object):
