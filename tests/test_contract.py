@@ -199,3 +199,10 @@ def test_checker_reads_flow_control_ids():
     assert cited == {(ids[0], None), (ids[1], None)}
     assert problems(contract, {key: {'z'} for key in cited}) == [
         '%s is cited but not defined (z)' % ids[1]]
+
+
+def test_checker_reads_rule_markers():
+    """IDs in ``@pytest.mark.rule(...)`` markers are citations too."""
+    text = "@pytest.mark.rule('%s', \"%s\")\ndef test_x():" % (
+        _rule(900), 'FC-' + 'W9')
+    assert citations(text) == {(_rule(900), None), ('FC-' + 'W9', None)}
