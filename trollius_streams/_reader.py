@@ -2,19 +2,18 @@
 
 __all__ = ['StreamReader']
 
-import io
-
 import six
 
 from . import compat
+from ._buffer import ReceiveBuffer
 from ._errors import IncompleteReadError, LineTooLongError
 
-#: SPEC API-4: 64 KiB, the 3.4 default (also used when ``limit=None``).
+#: Contract API-4: 64 KiB, the 3.4 default (also used when ``limit=None``).
 _DEFAULT_LIMIT = 2 ** 16
 
 
 def _check_limit(limit):
-    """Return the buffer limit for ``limit`` (SPEC RD-1, FN-5, HD-7)."""
+    """Return the buffer limit for ``limit`` (contract RD-1, FN-5, HD-7)."""
     if limit is None:
         return _DEFAULT_LIMIT
     if not isinstance(limit, six.integer_types) or isinstance(limit, bool):
@@ -26,13 +25,13 @@ def _check_limit(limit):
 
 
 def _check_size(n, name):
-    # SPEC RD-9: 3.4 returned b'' for read(None), which looks like EOF.
+    # Contract RD-9: 3.4 returned b'' for read(None), which looks like EOF.
     if not isinstance(n, six.integer_types) or isinstance(n, bool):
         raise TypeError('%s() argument must be an int, not %s'
                         % (name, type(n).__name__))
 
 
-class StreamReader(object):
+class StreamReader(ReceiveBuffer):
     """Buffer of received bytes with coroutine methods to read them.
 
     A protocol (usually StreamReaderProtocol) pushes bytes in with
@@ -42,47 +41,25 @@ class StreamReader(object):
 
     Every unread byte stays in the reader, even while a read call waits: a
     cancelled read loses nothing (3.4.0 lost the bytes it had already taken,
-    SPEC HD-2/HD-3/HB-3).
+    contract HD-2/HD-3/HB-3).
 
-    Buffer layout (for speed; SPEC 8a): the unread bytes are, in order,
-    ``_acc`` (an io.BytesIO in which a readexactly(n) with ``n > limit``
-    gathers what has arrived, so that its result is built without holding
-    2*n; None otherwise), then ``_head[_pos:]`` (a bytes object consumed by
-    moving the offset: a line costs one slice), then the chunks in ``_tail``
-    (bytes objects as received, not copied).  ``_more`` counts the bytes in
-    ``_acc`` and ``_tail``; while ``_acc`` is set, ``_head`` is empty.
-    ``_buffer`` is a read-only property returning all unread bytes joined
-    into one bytes object (a snapshot).
+    The bytes live in a ReceiveBuffer (module ``_buffer``, which explains the
+    layout and ``_fast_end``).  ``_buffer`` is a read-only property
+    returning all unread bytes joined into one bytes object (a snapshot).
     """
 
     def __init__(self, limit=None, loop=None):
         # The limit bounds readline() and drives read flow control (2*limit).
         self._limit = _check_limit(limit)
-        # Resolved here, not at first use (3.4.3 behaviour, Tulip #184).
+        # Resolved here, not at first use (contract RD-1, 3.4.3 behaviour).
         self._loop = compat.get_event_loop(loop)
         self._create_future = compat.future_factory(self._loop)
-        self._head = b''          # unread bytes are _head[_pos:] ...
-        self._pos = 0
-        self._tail = []           # ... then these chunks (after _acc, if set)
-        self._more = 0            # bytes in _acc and _tail
-        self._acc = None          # BytesIO of a large readexactly(), if any
+        ReceiveBuffer.__init__(self)
         self._eof = False
         self._waiter = None       # Future of the suspended read call, if any
         self._exception = None
         self._transport = None
         self._paused = False
-        # Design: the fast paths of read(), readline() and readexactly() may
-        # serve _head[_pos:end] with no other check when end <= _fast_end.
-        # _fast_end folds every reason to take the slow path into one int:
-        # -1 while an exception is stored or a read call waits (the slow path
-        # raises, SPEC RD-8a/RD-8b); while paused, the last position that
-        # still leaves more than the limit unread (consuming past it must
-        # resume reading, FC-R2); else len(_head).  One comparison instead
-        # of five is 15-20% of a buffered readexactly().
-        # Invariant: _fast_end is never beyond what these rules allow.  Code
-        # that replaces _head sets it to -1 (always safe: the slow path runs
-        # and recomputes it); _refresh() recomputes it.
-        self._fast_end = 0
 
     def __repr__(self):
         info = ['StreamReader']
@@ -102,133 +79,6 @@ class StreamReader(object):
         if self._paused:
             info.append('paused')
         return '<%s>' % ' '.join(info)
-
-    # --- Buffer -------------------------------------------------------------
-
-    @property
-    def _buffer(self):
-        """All unread bytes, joined into one bytes object (SPEC 8a).
-
-        Read-only: a snapshot for white-box tests and debugging; changing
-        it does not change the reader.
-        """
-        parts = []
-        acc = self._acc
-        if acc is not None:
-            parts.append(acc.getvalue())
-        parts.append(self._head[self._pos:])
-        parts.extend(self._tail)
-        return b''.join(parts)
-
-    def _size(self):
-        return len(self._head) - self._pos + self._more
-
-    def _unacc(self):
-        # Turn the readexactly() accumulator back into the head (no copy:
-        # getvalue() hands over the BytesIO's own bytes object).
-        data = self._acc.getvalue()
-        self._acc = None
-        self._fast_end = -1
-        head, pos = self._head, self._pos
-        if pos < len(head):   # cannot happen while _acc is set; be safe
-            self._tail.insert(0, head[pos:])
-            self._more += len(head) - pos
-        self._more -= len(data)
-        self._head = data
-        self._pos = 0
-        self._refresh()
-
-    def _take_parts(self, n):
-        """Remove the first ``n`` bytes (0 < n <= unread, no _acc): buffers."""
-        head, pos = self._head, self._pos
-        end = pos + n
-        if end <= len(head):
-            self._pos = end
-            return [memoryview(head)[pos:end]]
-        parts = [memoryview(head)[pos:]]
-        need = end - len(head)
-        tail = self._tail
-        moved = 0
-        i = 0
-        while True:
-            chunk = tail[i]
-            i += 1
-            size = len(chunk)
-            moved += size
-            if size < need:
-                parts.append(chunk)
-                need -= size
-                continue
-            if size == need:
-                parts.append(chunk)
-                head, pos = b'', 0
-            else:
-                parts.append(memoryview(chunk)[:need])
-                head, pos = chunk, need
-            break
-        del tail[:i]
-        self._more -= moved
-        self._fast_end = -1
-        self._head = head
-        self._pos = pos
-        return parts
-
-    def _take(self, n):
-        """Remove and return the first ``n`` bytes (0 < n <= unread)."""
-        if self._acc is not None:
-            self._unacc()
-        head, pos = self._head, self._pos
-        end = pos + n
-        if end <= len(head):
-            self._pos = end
-            return head[pos:end]
-        return b''.join(self._take_parts(n))
-
-    def _take_all(self):
-        """Remove and return every unread byte."""
-        if self._acc is not None:
-            self._unacc()
-        head, pos, tail = self._head, self._pos, self._tail
-        if tail:
-            tail.insert(0, memoryview(head)[pos:])
-            data = b''.join(tail)
-            del tail[:]
-        else:
-            data = head[pos:]
-        self._fast_end = -1
-        self._head = b''
-        self._pos = 0
-        self._more = 0
-        return data
-
-    def _compact(self):
-        # One bytes object for everything unread, so that one find() sees it.
-        if self._acc is not None:
-            self._unacc()
-        if self._tail:
-            self._head = self._take_all()
-            self._pos = 0
-
-    def _gather(self):
-        # readexactly(n > limit) while waiting: move what has arrived into
-        # the BytesIO, dropping the received chunks, so that the result is
-        # getvalue() (no copy) and the reader never holds 2*n (stdlib does).
-        head, pos, tail = self._head, self._pos, self._tail
-        rest = len(head) - pos
-        if not rest and not tail:
-            return
-        acc = self._acc
-        if acc is None:
-            acc = self._acc = io.BytesIO()
-        if rest:
-            acc.write(memoryview(head)[pos:])
-            self._more += rest
-            self._fast_end = -1
-            self._head = b''
-            self._pos = 0
-        for chunk in tail:
-            acc.write(chunk)
-        del tail[:]
 
     # --- Feeding side -----------------------------------------------------
 
@@ -250,14 +100,14 @@ class StreamReader(object):
     def _wakeup_waiter(self):
         # The waiter stays in _waiter until its read call resumes, so a second
         # reader cannot slip in between the wakeup and the resumption
-        # (SPEC RD-8b, HB-2).
+        # (contract RD-8b, HB-2).
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
     def set_transport(self, transport):
         """Record the transport whose reading is paused when the buffer fills."""
-        # Explicit, not assert: must hold under python -O (SPEC HB-5).
+        # Explicit, not assert: must hold under python -O (contract HB-5).
         if self._transport is not None:
             raise AssertionError('Transport already set')
         self._transport = transport
@@ -269,7 +119,8 @@ class StreamReader(object):
 
     def at_eof(self):
         """Return True if feed_eof() was called and the buffer is empty."""
-        return self._eof and self._pos == len(self._head) and not self._more
+        return (self._eof and self._pos == len(self._head) and
+                not self._outside_head)
 
     def feed_data(self, data):
         """Append ``data`` (bytes-like) to the buffer and wake the reader.
@@ -288,18 +139,20 @@ class StreamReader(object):
                                 'object, not %s' % type(data).__name__)
         if not data:
             return
-        if self._pos == len(self._head) and not self._more:
+        # The append to the ReceiveBuffer, inline: this runs once per
+        # received chunk, and often for a single line.
+        if self._pos == len(self._head) and not self._outside_head:
             self._head = data     # empty buffer: keep the object, no copy
             self._pos = 0
             size = len(data)
         else:
             self._tail.append(data)
-            self._more += len(data)
-            size = len(self._head) - self._pos + self._more
+            self._outside_head += len(data)
+            size = len(self._head) - self._pos + self._outside_head
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-        # SPEC FC-R1: pause reading past 2 * limit.
+        # Contract FC-R1: pause reading past 2 * limit.
         if (size > 2 * self._limit and not self._paused and
                 self._transport is not None):
             try:
@@ -316,33 +169,34 @@ class StreamReader(object):
                     self._head = self._head[pos:]
                     self._pos = 0
         if self._waiter is None:
-            self._refresh()
+            self._update_fast_end()
         # else _fast_end stays -1 until the woken call clears _waiter.
 
-    def _refresh(self):
-        # Recompute _fast_end from the state (see __init__).
+    def _update_fast_end(self):
+        # Recompute _fast_end from the state (module _buffer, "_fast_end").
         if self._exception is not None or self._waiter is not None:
             self._fast_end = -1
             return
         end = len(self._head)
         if self._paused:
-            # Consuming up to position p leaves len(_head) - p + _more bytes
-            # unread: more than the limit while p <= stop.
-            stop = end + self._more - self._limit - 1
+            # Consuming up to position p leaves len(_head) - p +
+            # _outside_head bytes unread: more than the limit while
+            # p <= stop.
+            stop = end + self._outside_head - self._limit - 1
             if stop < end:
                 end = stop
         self._fast_end = end
 
     def _maybe_resume_transport(self):
-        # SPEC FC-R2.  Every slow path ends here, which also recomputes
+        # Contract FC-R2.  Every slow path ends here, which also recomputes
         # _fast_end after the slow path moved bytes around.
         if self._paused and self._size() <= self._limit:
             self._paused = False
             self._transport.resume_reading()
-        self._refresh()
+        self._update_fast_end()
 
     def _check_waiting(self, func_name):
-        # SPEC RD-8b / Q-4: one read call at a time.  A wait that was
+        # Contract RD-8b / Q-4: one read call at a time.  A wait that was
         # cancelled no longer counts, even before its coroutine has unwound
         # (HD-11: 3.6's wait_for does not wait for the unwinding).
         waiter = self._waiter
@@ -351,17 +205,18 @@ class StreamReader(object):
                 '%s() called while another coroutine is already waiting '
                 'for incoming data' % func_name)
 
-    def _new_waiter(self, func_name):
+    def _new_waiter(self):
         """Start a wait for feed_data(), feed_eof() or set_exception().
 
         Returns the Future to ``yield from``; the caller calls _end_wait()
-        in a ``finally``.  (Not a generator: a wait sits on the path of every request/response
-        round trip, and a second generator there cost 0.1-0.25 us per wait.)
+        in a ``finally``.  (Not a generator: a wait sits on the path of every
+        request/response round trip.)  The caller has passed
+        _check_waiting(), and its own earlier waits are over, so
+        ``_waiter`` is None or a cancelled wait that may be replaced.
         """
-        if self._waiter is not None:
-            self._check_waiting(func_name)
-        # SPEC FC-R3: never wait on a paused transport, or readexactly(n) with
-        # n > 2*limit and read(-1) would wait forever (3.4.0's HD-1).
+        # Contract FC-R3: never wait on a paused transport, or
+        # readexactly(n) with n > 2*limit and read(-1) would wait forever
+        # (3.4.0's HD-1).
         self._fast_end = -1
         if self._paused:
             self._paused = False
@@ -375,7 +230,7 @@ class StreamReader(object):
         # (HD-11).  Clearing it re-enables the fast paths.
         if self._waiter is waiter:
             self._waiter = None
-            self._refresh()
+            self._update_fast_end()
 
     # --- Reading side -----------------------------------------------------
 
@@ -388,8 +243,8 @@ class StreamReader(object):
         """
         if n.__class__ is not int:
             _check_size(n, 'read')
-        # Fast path: n > 0 bytes in the head chunk, and _fast_end (see
-        # __init__) says there is nothing else to check.
+        # Fast path: n > 0 bytes in the head chunk, and _fast_end says there
+        # is nothing else to check.
         pos = self._pos
         end = pos + n
         if pos < end <= self._fast_end:
@@ -403,7 +258,7 @@ class StreamReader(object):
             while not self._size():
                 if self._eof:
                     return b''
-                waiter = self._new_waiter('read')
+                waiter = self._new_waiter()
                 try:
                     yield from waiter
                 finally:
@@ -419,7 +274,7 @@ class StreamReader(object):
             # Collect in the buffer, not in a local list: cancellation loses
             # nothing (HB-3), and FC-R3 keeps the transport unpaused.
             while not self._eof:
-                waiter = self._new_waiter('read')
+                waiter = self._new_waiter()
                 try:
                     yield from waiter
                 finally:
@@ -439,19 +294,21 @@ class StreamReader(object):
         LineTooLongError, a ValueError('Line is too long').
         """
         # Fast path: a whole line of at most limit bytes in the head chunk,
-        # and _fast_end (see __init__) says there is nothing else to check.
+        # and _fast_end says there is nothing else to check.
         head = self._head
         pos = self._pos
         i = head.find(b'\n', pos) + 1
         if i and i <= self._fast_end and i - pos <= self._limit:
             self._pos = i
             return head[pos:i]
-        if (pos == len(head) and not self._more and self._fast_end >= 0 and
-                not self._eof):
+        if (pos == len(head) and not self._outside_head and
+                self._fast_end >= 0 and not self._eof):
             # Empty buffer, no exception, no other call waiting: wait right
-            # here (request/response traffic), then try the fast path on
+            # here (request/response traffic), then take the fast path on
             # what arrived.  Saves a generator and the slow path's checks.
-            waiter = self._new_waiter('readline')
+            # The fast path is written out again rather than looped over:
+            # a loop's flag and setup would cost every buffered readline().
+            waiter = self._new_waiter()
             try:
                 yield from waiter
             finally:
@@ -462,8 +319,8 @@ class StreamReader(object):
             if i and i <= self._fast_end and i - pos <= self._limit:
                 self._pos = i
                 return head[pos:i]
-            # Woken: the slow path goes on as after any wait (HB-1).
-            return (yield from self._readline_slow(None, True))
+            # The slow path goes on as after any wait (HB-1).
+            return (yield from self._readline_slow(None if i else head, True))
         return (yield from self._readline_slow(None if i else head, False))
 
     def _readline_slow(self, searched, resumed):
@@ -481,11 +338,10 @@ class StreamReader(object):
         # are searched on each wakeup; the chunks are joined once, when the
         # line is complete (joining on every wakeup would be quadratic in
         # the line length: a peer trickling bytes could burn the CPU).
-        limit = self._limit
-        searched_pos = self._pos
-        if self._acc is not None:   # left by a cancelled readexactly()
-            self._unacc()
+        if self._gathering is not None:   # left by a cancelled readexactly()
+            self._stop_gathering()
             searched = None
+        searched_pos = self._pos
         scanned = 0       # how many _tail chunks were searched
         while True:
             head = self._head
@@ -494,58 +350,49 @@ class StreamReader(object):
             # may bring back the very object just consumed (a transport
             # reusing a bytes object, or CPython's cached 1-byte b'\n').
             if head is not searched or pos != searched_pos:
-                # New head: feed_data() into an empty buffer, or the pause
-                # rule dropped the consumed prefix.  A newline in it ends the
-                # line there, whatever _tail holds: no join needed (the usual
-                # case after a wait, e.g. request/response traffic).
+                # New head: feed_data() into an empty buffer, the pause rule
+                # dropped the consumed prefix, or _compact() below.  A
+                # newline in it ends the line there, whatever _tail holds.
                 i = head.find(b'\n', pos) + 1
                 if i:
-                    self._pos = i
-                    line = head[pos:i]
-                    if self._paused:
-                        self._maybe_resume_transport()
-                    if i - pos > limit:
-                        # SPEC RD-10 case (a): drop through the newline.
-                        raise LineTooLongError(line)
-                    return line
+                    break
                 searched = head
                 searched_pos = pos
-            found = False
             tail = self._tail
             while scanned < len(tail):
                 if b'\n' in tail[scanned]:
-                    found = True
+                    # Join once; the head search above then finds the line.
+                    self._compact()
+                    searched = None
                     break
                 scanned += 1
-            if found:
-                self._compact()
-                head = self._head
-                pos = self._pos
-                i = head.find(b'\n', pos) + 1
-                self._pos = i
-                line = head[pos:i]
-                self._maybe_resume_transport()
-                if i - pos > limit:
-                    # SPEC RD-10 case (a): drop through the newline.
-                    raise LineTooLongError(line)
-                return line
-            # Woken by data without a newline, and an exception is stored.
-            if self._exception is not None:
-                raise self._exception
-            if self._size() > limit:
-                # SPEC RD-10 case (b): no newline yet, drop everything.
-                partial = self._take_all()
-                self._maybe_resume_transport()
-                raise LineTooLongError(partial)
-            if self._eof:
-                line = self._take_all()
-                self._maybe_resume_transport()
-                return line
-            waiter = self._new_waiter('readline')
-            try:
-                yield from waiter
-            finally:
-                self._end_wait(waiter)
+            else:
+                # No newline buffered.  Woken by data, and an exception
+                # stored: raise it rather than wait again (HB-1).
+                if self._exception is not None:
+                    raise self._exception
+                if self._size() > self._limit:
+                    # Contract RD-10 case (b): no newline yet, drop it all.
+                    partial = self._take_all()
+                    self._maybe_resume_transport()
+                    raise LineTooLongError(partial)
+                if self._eof:
+                    line = self._take_all()
+                    self._maybe_resume_transport()
+                    return line
+                waiter = self._new_waiter()
+                try:
+                    yield from waiter
+                finally:
+                    self._end_wait(waiter)
+        # The line ends at head[i - 1].
+        self._pos = i
+        line = head[pos:i]
+        self._maybe_resume_transport()
+        if i - pos > self._limit:
+            # Contract RD-10 case (a): drop through the newline.
+            raise LineTooLongError(line)
+        return line
 
     @compat.coroutine
     def readexactly(self, n):
@@ -553,12 +400,12 @@ class StreamReader(object):
 
         If the stream ends first, raise IncompleteReadError with the bytes
         read so far in ``partial`` (the buffer is then empty).  ``n <= 0``
-        returns ``b''`` (3.4 behaviour, SPEC Q-7).
+        returns ``b''`` (3.4 behaviour, contract Q-7).
         """
         if n.__class__ is not int:
             _check_size(n, 'readexactly')
-        # Fast path: n > 0 bytes in the head chunk, and _fast_end (see
-        # __init__) says there is nothing else to check.
+        # Fast path: n > 0 bytes in the head chunk, and _fast_end says there
+        # is nothing else to check.
         pos = self._pos
         end = pos + n
         if pos < end <= self._fast_end:
@@ -573,8 +420,9 @@ class StreamReader(object):
             self._check_waiting('readexactly')
         if n <= 0:
             return b''
-        if self._acc is not None:   # left by a cancelled readexactly()
-            self._unacc()
+        if self._gathering is not None:   # left by a cancelled readexactly()
+            self._stop_gathering()
+        # Above the limit, gather while waiting: never hold 2*n.
         gather = n > self._limit
         while self._size() < n:
             if self._eof:
@@ -583,24 +431,16 @@ class StreamReader(object):
                 raise IncompleteReadError(partial, n)
             if gather:
                 self._gather()
-            waiter = self._new_waiter('readexactly')
+            waiter = self._new_waiter()
             try:
                 yield from waiter
             finally:
                 self._end_wait(waiter)
             if self._exception is not None and self._size() < n:
                 raise self._exception
-        acc = self._acc
-        if acc is None:
+        if self._gathering is None:
             data = self._take(n)
         else:
-            # _head is empty while _acc is set: the rest is in _tail.
-            self._acc = None
-            have = acc.tell()
-            self._more -= have
-            if have < n:
-                for part in self._take_parts(n - have):
-                    acc.write(part)
-            data = acc.getvalue()
+            data = self._take_gathered(n)
         self._maybe_resume_transport()
         return data
