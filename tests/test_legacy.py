@@ -629,6 +629,7 @@ def test_create_subprocess_exec_works_under_the_environment(kind):
     """Item i: the stdlib's subprocess support still works (its pipes use
     the stdlib StreamReader), loop= included."""
     saved = asyncio.events._event_loop_policy
+    watcher = getattr(saved, '_watcher', None)
     try:
         with legacy.legacy_environment(
                 loop='uvloop' if kind == 'uvloop' else None):
@@ -651,6 +652,12 @@ def test_create_subprocess_exec_works_under_the_environment(kind):
                 loop.close()
     finally:
         asyncio.events._event_loop_policy = saved
+        # Up to 3.11 the subprocess made the policy create a child watcher
+        # (SIGCHLD handler), which later set_event_loop() calls would attach
+        # to every loop, uvloop's included: drop the one this test made.
+        if saved is not None and getattr(saved, '_watcher', None) is not watcher:
+            saved._watcher.close()
+            saved._watcher = watcher
 
 
 def test_loop_argument_on_every_helper(legacy_loop):
