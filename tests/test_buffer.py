@@ -92,6 +92,7 @@ def test_primitives_keep_the_layout(loop):
     assert r._fast_end == -1
 
 
+@pytest.mark.rule('RD-10', 'RD-12')
 @pytest.mark.parametrize('chunks, lines', [
     ([b'ab\n', b'cdefgh'], [b'ab\n', b'cdefgh']),
     ([b'abc', b'd\nxyz\n'], [b'abcd\n', b'xyz\n']),
@@ -120,6 +121,7 @@ def test_readline_after_cancelled_gathering(loop, run, chunks, lines):
     assert r.at_eof()
 
 
+@pytest.mark.rule('RD-12')
 def test_readline_waits_after_cancelled_gathering(loop):
     """RD-12: readline() that finds the gathered bytes without a newline
     turns them back into the head chunk and waits for the rest."""
@@ -136,6 +138,7 @@ def test_readline_waits_after_cancelled_gathering(loop):
     check_layout(r)
 
 
+@pytest.mark.rule('RD-9', 'RD-11', 'RD-12')
 @pytest.mark.parametrize('call, result, rest', [
     (lambda r: r.read(2), b'ab', b'cdef'),
     (lambda r: r.read(), b'abcdef', b''),
@@ -153,6 +156,7 @@ def test_reads_after_cancelled_gathering(loop, run, call, result, rest):
     assert r._buffer == rest
 
 
+@pytest.mark.rule('RD-11', 'RD-12')
 def test_large_readexactly_resumes_gathering(loop):
     """RD-11, RD-12: a second readexactly(n > limit) after a cancelled one
     starts from the same bytes and ends with exactly n of them."""

@@ -106,7 +106,7 @@ class StreamReader(ReceiveBuffer):
             waiter.set_result(None)
 
     def set_transport(self, transport):
-        """Record the transport whose reading is paused when the buffer fills."""
+        """Record the transport to pause when the buffer fills (FC-R1)."""
         # Explicit, not assert: must hold under python -O (contract HB-5).
         if self._transport is not None:
             raise AssertionError('Transport already set')
