@@ -1,7 +1,7 @@
 """Makes a plain ``pytest`` run the suite against this checkout.
 
 pytest loads this file first (it sits in the rootdir, next to tox.ini).
-It does four things:
+It does five things:
 
 * It puts the checkout on ``sys.path``, so ``import trollius_streams``
   finds the working tree when the package is not installed.
@@ -9,6 +9,9 @@ It does four things:
   ``pytest_plugins``.  When the package is installed, its ``pytest11``
   entry point has already registered the plugin under that same name, and
   pytest then skips the name here: the plugin is registered once either way.
+* It loads tests/helpers.py as a plugin too, so that its fixtures
+  (``sock_dir``, and the autouse ``close_held``) reach every test without
+  an import; its other helpers are imported where they are used.
 * It refuses to run against a *different* installed copy.  An installed,
   non-editable package is imported by its entry point before this file
   runs, and a checkout cannot displace it; a copy that differs from the
@@ -28,14 +31,15 @@ import pytest
 ROOT = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = 'trollius_streams'
 
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+for path in (os.path.join(ROOT, 'tests'), ROOT):
+    if path not in sys.path:
+        sys.path.insert(0, path)
 
 # pytest rewrites the asserts of modules it loads through an entry point;
 # the same for the checkout, so that the package is imported the same way
 # in both cases (the tests' own pytest runs expect it).
 pytest.register_assert_rewrite(PACKAGE)
-pytest_plugins = ['trollius_streams.testing']
+pytest_plugins = ['trollius_streams.testing', 'helpers']
 
 
 def _sources(directory):

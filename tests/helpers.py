@@ -1,8 +1,8 @@
 """Helpers shared by the test modules.
 
 Import what you use: ``from helpers import FakeTransport, hold``.  The
-fixtures here (``close_held``, ``sock_dir``) work in a module that imports
-them; ``close_held`` is autouse, so importing it is all it takes.
+fixtures here (``sock_dir``, and ``close_held``, which is autouse) need no
+import: the root conftest.py loads this module as a pytest plugin.
 
 * ``FakeTransport``: a transport that records every call made on it, for
   unit tests of the reader, protocol and writer without sockets.  Its

@@ -30,7 +30,6 @@ import struct
 
 import pytest
 
-from helpers import sock_dir  # noqa: F401 (fixture)
 from trollius_streams import (IncompleteReadError, compat, coroutine,
                               open_connection, start_server)
 

@@ -21,7 +21,6 @@ import socket
 
 import pytest
 
-from helpers import sock_dir  # noqa: F401 (fixture)
 from trollius_streams import (compat, coroutine, open_connection,
                               start_server)
 

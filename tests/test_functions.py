@@ -19,7 +19,6 @@ import ssl
 import pytest
 
 from helpers import FakeTransport, closed_port, hold
-from helpers import close_held, sock_dir  # noqa: F401 (fixtures)
 import trollius_streams
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine,

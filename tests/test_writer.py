@@ -14,7 +14,6 @@ import pytest
 
 import trollius_streams
 from helpers import FakeTransport, hold
-from helpers import close_held, sock_dir  # noqa: F401 (fixtures)
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 
