@@ -5,9 +5,11 @@ Goals
 * A line or a frame that sits in one received chunk costs one slice: no
   copy of the rest of the buffer, no join, no ``del buf[:n]`` that moves
   everything behind it (what a single bytearray costs).
-* A received chunk is kept as the object the protocol passed in; it is
-  copied only when a result spans chunks.
-* Each byte is searched for ``b'\\n'`` once, however the line trickles in.
+* A received ``bytes`` chunk is kept as the object the protocol passed in
+  (other bytes-like objects are copied once: the caller may reuse them);
+  bytes are copied again only for a result that spans chunks.
+* A line that trickles in is searched chunk by chunk and joined once, when
+  it is complete, not on every arrival (which would be quadratic).
 * ``readexactly(n)`` with ``n`` far above the limit never holds ``2 * n``
   bytes (the received chunks plus the joined result).
 * The hot paths of StreamReader decide "serve from the head chunk, nothing
@@ -22,7 +24,9 @@ The unread bytes are, in order::
 ``_head`` and ``_pos``
     The head chunk, a bytes object, and the offset of its first unread
     byte.  Reading from it moves ``_pos``; the chunk is dropped only when it
-    is used up (or replaced, below), so that a line costs one slice.
+    is used up, so that a line costs one slice.  When reading pauses,
+    StreamReader.feed_data() cuts the head down to its unread part, so
+    that a paused reader keeps no more than 2*limit and one receive alive.
 ``_tail``
     A list of the chunks received after the head, as received.
 ``_outside_head``
@@ -34,8 +38,9 @@ The unread bytes are, in order::
     While a ``readexactly(n)`` with ``n`` above the limit waits, what has
     arrived is moved into this BytesIO and the chunks are dropped, so the
     result is the BytesIO's own bytes object (``getvalue()`` does not copy
-    it).  None otherwise.  A cancelled wait leaves it in place (no byte is
-    lost); the next read call turns it back into the head chunk
+    it).  None otherwise.  A call that ends without its result (cancelled,
+    or raising a stored exception) leaves it in place, so no byte is lost;
+    the next read call turns it back into the head chunk
     (``_stop_gathering()``).
 ``_fast_end``
     Where the fast paths may slice up to: they return ``_head[_pos:end]``
