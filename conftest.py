@@ -1,7 +1,7 @@
 """Makes a plain ``pytest`` run the suite against this checkout.
 
 pytest loads this file first (it sits in the rootdir, next to tox.ini).
-It does five things:
+It does these things:
 
 * It puts the checkout on ``sys.path``, so ``import trollius_streams``
   finds the working tree when the package is not installed.
@@ -19,8 +19,10 @@ It does five things:
   old code, so pytest stops and says what to do.  A copy identical to the
   working tree, which is what tox installs, is fine.
 * It registers the ``rule`` marker: ``@pytest.mark.rule("RD-8b", "FC-R1")``
-  names the contract rules (docs/contract.md) a test checks.  Select them
-  with ``-m rule``; tests/test_contract.py checks that every ID is defined.
+  names the contract rules (docs/contract.md) a test checks;
+  tests/test_contract.py checks that every ID is well formed and defined.
+  ``pytest --rule RD-8b`` runs the tests marked with that rule (repeat the
+  option for several).
 """
 
 import os
@@ -73,10 +75,14 @@ def _check_package_is_this_checkout():
 
 
 def pytest_addoption(parser, pluginmanager):
-    # Not an option: this hook runs as soon as pytest registers this file,
-    # before tests/conftest.py imports the package, and pytest reports a
-    # UsageError raised here as a plain message.
+    # The check runs here because this hook runs as soon as pytest
+    # registers this file, before tests/conftest.py imports the package,
+    # and pytest reports a UsageError raised here as a plain message.
     _check_package_is_this_checkout()
+    parser.addoption(
+        '--rule', action='append', default=[], metavar='ID',
+        help='run only the tests marked @pytest.mark.rule(ID, ...) with '
+             'this contract rule ID (repeatable)')
 
 
 def pytest_configure(config):
@@ -84,3 +90,17 @@ def pytest_configure(config):
         'markers',
         'rule(*ids): the contract rules (docs/contract.md) this test '
         'checks, e.g. rule("RD-8b", "FC-R1")')
+
+
+def pytest_collection_modifyitems(config, items):
+    wanted = set(config.getoption('rule'))
+    if not wanted:
+        return
+    selected, deselected = [], []
+    for item in items:
+        rules = {rule for mark in item.iter_markers('rule')
+                 for rule in mark.args}
+        (selected if rules & wanted else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

@@ -14,6 +14,7 @@ rule X.  The checker functions are tested on small made-up texts below, so
 a broken checker cannot pass silently.
 """
 
+import ast
 import collections
 import os
 import re
@@ -120,6 +121,50 @@ def test_every_cited_id_is_defined_once():
     assert not found, 'docs/contract.md:\n  ' + '\n  '.join(found)
 
 
+def rule_marker_arguments(source):
+    """The arguments of each ``pytest.mark.rule(...)`` call in ``source``,
+    as ``(line, argument)``; an argument that is not a string literal
+    comes back as its source text."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        func = getattr(node, 'func', None)
+        if (isinstance(node, ast.Call) and isinstance(func, ast.Attribute)
+                and func.attr == 'rule'
+                and isinstance(func.value, ast.Attribute)
+                and func.value.attr == 'mark'):
+            for arg in node.args:
+                # ast.Str (3.6, 3.7) keeps its text in .s
+                value = (arg.value if hasattr(arg, 'value')
+                         else getattr(arg, 's', None))
+                if not isinstance(value, str):
+                    value = ast.dump(arg)
+                found.append((node.lineno, value))
+            if not node.args:
+                found.append((node.lineno, ''))
+    return found
+
+
+RULE_ID_RE = re.compile(r'^%s$' % _ID)
+
+
+def test_every_rule_marker_names_well_formed_ids():
+    """Each ``@pytest.mark.rule(...)`` in tests/ has at least one argument
+    and only string literals that are whole rule IDs: a malformed one
+    (``'RD8b'``, ``'rd-8b'``) would escape the citation scan above."""
+    tests = os.path.join(ROOT, 'tests')
+    bad, count = [], 0
+    for name in sorted(os.listdir(tests)):
+        if not name.endswith('.py'):
+            continue
+        with open(os.path.join(tests, name), encoding='utf-8') as f:
+            for line, arg in rule_marker_arguments(f.read()):
+                count += 1
+                if not RULE_ID_RE.match(arg):
+                    bad.append('tests/%s:%d: %r' % (name, line, arg))
+    assert count > 100, 'the scan found almost no rule markers: broken?'
+    assert not bad, 'malformed rule markers:\n  ' + '\n  '.join(bad)
+
+
 def test_every_definition_has_a_label_and_a_summary():
     """Each definition line names its origin ([DOC], [3.4], [FIX],
     [Decision], or the M- facts' own wording) and says something."""
@@ -206,3 +251,15 @@ def test_checker_reads_rule_markers():
     text = "@pytest.mark.rule('%s', \"%s\")\ndef test_x():" % (
         _rule(900), 'FC-' + 'W9')
     assert citations(text) == {(_rule(900), None), ('FC-' + 'W9', None)}
+
+
+def test_marker_scan_reads_arguments():
+    source = ("@pytest.mark.rule('RD8b', 'FC-' + 'W9', %r)\n"
+              "@pytest.mark.rule()\n"
+              "def test_x():\n    pass\n" % _rule(900))
+    found = rule_marker_arguments(source)
+    assert [arg for line, arg in found if line == 1][0] == 'RD8b'
+    assert (1, _rule(900)) in found
+    assert (2, '') in found
+    assert not [arg for line, arg in found if RULE_ID_RE.match(arg)
+                and arg != _rule(900)]
