@@ -6,7 +6,7 @@ StreamReader rows the reader's whole state (buffer, EOF flag, stored
 exception, transport, paused flag, waiter) is compared before and after:
 a rejected call changes nothing, also while another read call is waiting.
 
-The integrity checks of SPEC HB-5 (feed_data after feed_eof, set_transport
+The integrity checks of contract HB-5 (feed_data after feed_eof, set_transport
 twice, pause_writing twice, resume_writing while not paused) are explicit
 ``raise AssertionError(...)`` statements, so they hold under ``python -O``
 too: tox's ``optimized`` env runs this whole suite with ``python -O`` and
@@ -181,7 +181,7 @@ def test_pause_resume_writing_out_of_order(loop):
     protocol.connection_lost(None)
 
 
-# --- Constructors ---------------------------------------------------------------
+# --- Constructors ------------------------------------------------------------
 
 CONSTRUCTORS = [
     ('limit-0', lambda lp: StreamReader(limit=0, loop=lp), ValueError,
@@ -219,7 +219,7 @@ def test_constructors_reject_bad_input(loop, make, exc_type, message):
     assert info.match(message)
 
 
-# --- Stream functions -------------------------------------------------------------
+# --- Stream functions --------------------------------------------------------
 
 
 def handler(reader, writer):
@@ -283,7 +283,7 @@ def test_stream_functions_reject_bad_input(loop, run, call, exc_type,
     assert info.match(message)
 
 
-# --- StreamWriter on a real transport ---------------------------------------------
+# --- StreamWriter on a real transport ----------------------------------------
 
 WRITES = [
     ('str', 'text'),
@@ -342,7 +342,7 @@ def test_write_non_bytes_on_real_transport(loop, run, value):
 
 
 def test_write_none_on_real_transport(loop, run):
-    """WR-3: write(None) goes to the transport unchecked (SPEC: nothing is
+    """WR-3: write(None) goes to the transport unchecked (contract: nothing is
     checked in between): the stdlib transport raises TypeError, uvloop
     ignores it.  Either way nothing is sent for it."""
     def bad_write(writer):

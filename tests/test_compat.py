@@ -1,5 +1,5 @@
-"""The coroutine model and the compatibility layer (SPEC section 2, Q-2,
-Q-5, M-9, M-10, M-13, M-15, M-24, M-25, HD-11).
+"""The coroutine model and the compatibility layer (contract section 2,
+Q-2, Q-5, M-9, M-10, M-13, M-15, M-24, M-25, HD-11).
 
 Every runtime test runs on each loop flavour (``loop`` fixture: stdlib
 asyncio and uvloop).
@@ -25,7 +25,7 @@ HAS_UNIX = hasattr(socket, 'AF_UNIX')
 
 @pytest.fixture
 def no_loop_set():
-    """No event loop set and none running (SPEC CO-5, M-15)."""
+    """No event loop set and none running (contract CO-5, M-15)."""
     asyncio.set_event_loop(None)
     yield
     asyncio.set_event_loop(None)
@@ -326,7 +326,7 @@ def test_yield_from_accepts_everything(loop, run):
                            'ours', 'native', 'sleep', None]
 
 
-# --- CO-4: the decorator ------------------------------------------------------
+# --- CO-4: the decorator -----------------------------------------------------
 
 
 @pytest.mark.rule('CO-4')
@@ -736,7 +736,7 @@ def test_ensure_future_returns_future_unchanged(loop):
         compat.ensure_future(42, loop=loop)
 
 
-# --- CO-5: loop resolution ----------------------------------------------------
+# --- CO-5: loop resolution ---------------------------------------------------
 
 
 @pytest.mark.rule('CO-5')
@@ -856,7 +856,7 @@ def test_no_deprecation_warning_inside_running_loop(loop, run):
         asyncio.set_event_loop(None)
 
 
-# --- compat helpers -------------------------------------------------------------
+# --- compat helpers ----------------------------------------------------------
 
 
 @pytest.mark.rule('Q-2')

@@ -206,7 +206,7 @@ def test_describe_target():
     assert repr(result) == '<Result API-1 exports x pass>'
 
 
-# --- python -m trollius_streams ---------------------------------------------------
+# --- python -m trollius_streams ----------------------------------------------
 
 
 def _main(*argv):
@@ -380,7 +380,7 @@ def test_sloppy_target_fails_without_breaking_the_kit():
     assert results['EX-1 subclass-of-EOFError'].status == conformance.PASS
 
 
-# --- Rule texts, legend and counts ------------------------------------------------
+# --- Rule texts, legend and counts -------------------------------------------
 
 
 def test_every_rule_has_a_one_line_text():

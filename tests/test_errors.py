@@ -1,4 +1,4 @@
-"""IncompleteReadError and LineTooLongError (SPEC section 8, Q-1, HD-8)."""
+"""IncompleteReadError and LineTooLongError (contract section 8, Q-1, HD-8)."""
 
 import asyncio
 import pickle

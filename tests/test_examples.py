@@ -52,7 +52,8 @@ def example_env(tmp_path_factory):
 
 
 def command(script, *args):
-    return [sys.executable, '-W', 'error', os.path.join(EXAMPLES, script)] + list(args)
+    return ([sys.executable, '-W', 'error', os.path.join(EXAMPLES, script)]
+            + list(args))
 
 
 def run_example(env, script, *args):
@@ -103,7 +104,8 @@ class _RecordingHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def http_server():
-    """A stdlib HTTP server on 127.0.0.1, in a thread; yields (port, requests)."""
+    """A stdlib HTTP server on 127.0.0.1, in a thread; yields (port,
+    requests)."""
     requests = []
     handler = type('Handler', (_RecordingHandler,), {'requests': requests})
     server = http.server.HTTPServer(('127.0.0.1', 0), handler)
@@ -233,7 +235,8 @@ def stop(proc):
 def test_echo_server_and_client_processes(example_env, flags):
     """FN-1, FN-2, PR-2, PR-5: a server process on port 0 (the port read from
     its stdout) serves two client processes, then exits 0 by --max-clients."""
-    proc, port = start_server_process(example_env, '--max-clients', '2', *flags)
+    proc, port = start_server_process(example_env, '--max-clients', '2',
+                                      *flags)
     with proc:
         try:
             for messages in (['a', 'b'], ['c']):

@@ -1,10 +1,11 @@
-"""The stream functions (SPEC section 3): unit tests with a recording fake
+"""The stream functions (contract section 3): unit tests with a recording fake
 loop first, then real sockets over TCP, UNIX and TLS on every loop flavour.
 
 TLS material: tests/certs/localhost.pem and tests/certs/localhost.key are a
 self-signed certificate and its key, made once, offline, with
 
-    openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=localhost \\
+    openssl req -x509 -newkey rsa:2048 -nodes -days 36500 \\
+        -subj /CN=localhost \\
         -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \\
         -keyout localhost.key -out localhost.pem
 

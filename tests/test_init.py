@@ -52,7 +52,7 @@ def test_default_limit():
     assert _reader._DEFAULT_LIMIT == 65536
 
 
-# --- Documented names ---------------------------------------------------------
+# --- Documented names --------------------------------------------------------
 
 
 def api_sections():

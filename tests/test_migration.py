@@ -138,7 +138,7 @@ def run_snippet(name, kind='asyncio'):
     return namespace['result']
 
 
-# --- The snippets -------------------------------------------------------------
+# --- The snippets ------------------------------------------------------------
 
 
 def test_every_snippet_is_checked():
@@ -213,8 +213,9 @@ def test_readme_keeps_the_commands():
     first_block = text.split('```sh\n', 1)[1].split('```', 1)[0]
     commands = [line for line in first_block.splitlines()
                 if line and not line.startswith('#')]
-    assert commands == ['python3 -m pip install . && python3 -m trollius_streams',
-                        'bash .ci/run']
+    assert commands == [
+        'python3 -m pip install . && python3 -m trollius_streams',
+        'bash .ci/run']
     for path in ('examples/print_http_headers.py', 'examples/echo_server.py',
                  'examples/echo_client.py', '.ci/run', 'tox.ini',
                  'trollius_streams/__main__.py'):
@@ -335,7 +336,8 @@ def test_claim_task_of_plain_generator(loop):
         with pytest.raises(TypeError, match='non-coroutine generator'):
             loop.run_until_complete(task)
     else:
-        assert loop.run_until_complete(asyncio.Task(plain(), loop=loop)) == 'done'
+        task = asyncio.Task(plain(), loop=loop)
+        assert loop.run_until_complete(task) == 'done'
     # What to write instead: a decorated generator, or as_coroutine around a
     # generator whose yield from only meets our objects and Futures.
 
@@ -393,7 +395,8 @@ def test_claim_with_yield_from_lock(loop):
         with pytest.raises(TypeError, match="'Lock' object is not iterable"):
             loop.run_until_complete(legacy())
     elif PY >= (3, 7):
-        with pytest.warns(DeprecationWarning, match='with \\(yield from lock\\)'):
+        with pytest.warns(DeprecationWarning,
+                          match='with \\(yield from lock\\)'):
             assert loop.run_until_complete(legacy()) is True
     else:
         assert loop.run_until_complete(legacy()) is True

@@ -1,8 +1,9 @@
 """Property-based tests of StreamReader against a reference model.
 
-The model (``Model`` below) is a plain, synchronous description of SPEC
-RD-8..RD-12: a byte buffer, an EOF flag and a stored exception, and one
-read call at a time that either finishes from that state or waits.
+The model (``Model`` below) is a plain, synchronous description of
+contract RD-8..RD-12: a byte buffer, an EOF flag and a stored exception,
+and one read call at a time that either finishes from that state or
+waits.
 
 A scenario is a list of producer *batches*; each batch is a list of events
 (``feed_data`` of one chunk, ``feed_eof``, ``set_exception``, cancelling the
@@ -53,7 +54,7 @@ PENDING = None
 
 
 class Model(object):
-    """SPEC RD-8..RD-12 as a synchronous state machine."""
+    """Contract RD-8..RD-12 as a synchronous state machine."""
 
     def __init__(self, limit):
         self.limit = limit
@@ -264,7 +265,8 @@ def run_real(loop, limit, batches, ops, transport=None):
     def snapshot():
         task, op = current
         pending = op if task is not None and not task.done() else None
-        # _waiter is None whenever no read call is suspended (SPEC 8a).
+        # _waiter is None whenever no read call is suspended (contract
+        # section 9).
         if pending is None:
             assert reader._waiter is None
         else:
@@ -494,8 +496,8 @@ def test_split_does_not_change_readline_readexactly(loop, data, cuts1, cuts2,
 
 @pytest.mark.rule('RD-10', 'RD-11')
 def test_model_examples():
-    """RD-10, RD-11, RD-9: the model reproduces the SPEC examples, so a
-    reader that disagrees with it disagrees with the SPEC."""
+    """RD-10, RD-11, RD-9: the model reproduces the contract's examples, so a
+    reader that disagrees with it disagrees with the contract."""
     # RD-10: limit 3, b'line1\nline2\n' -> error, buffer b'line2\n'.
     m = Model(3)
     m.buf += b'line1\nline2\n'

@@ -1,4 +1,5 @@
-"""StreamReaderProtocol (SPEC section 5, 6.2 protocol side, 8a, HD-4/HD-9/HD-10).
+"""StreamReaderProtocol (contract sections 5, 6.2 protocol side and 9;
+HD-4, HD-9, HD-10).
 
 Unit tests drive the protocol by hand with a fake transport that records
 calls; the tests at the end use real TCP and UNIX sockets.
@@ -247,7 +248,8 @@ def test_coroutine_callback_runs_as_task(loop, make_handler):
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 8),
-                    reason='asyncio.coroutine warns on 3.8-3.10, gone on 3.11+')
+                    reason='asyncio.coroutine warns on 3.8-3.10, gone on '
+                           '3.11+')
 def test_debug_mode_corowrapper_callback_runs_as_task(loop, monkeypatch):
     """PR-2: a 3.4-3.10 debug-mode CoroWrapper returned by the callback
     counts as a coroutine object and runs as a Task."""
@@ -555,7 +557,7 @@ def test_late_callbacks_ignored_after_connection_lost(loop):
     assert reader.at_eof()
 
 
-# --- PR-7, FC-W1..FC-W3: write-side flow control ------------------------------
+# --- PR-7, FC-W1..FC-W3: write-side flow control -----------------------------
 
 
 def test_pause_resume_alternation(loop):
@@ -646,7 +648,7 @@ def test_stale_waiters_pruned(loop):
     assert all(f.result() is None for f in live)
 
 
-# --- Real sockets -------------------------------------------------------------
+# --- Real sockets ------------------------------------------------------------
 
 
 @coroutine

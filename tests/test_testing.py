@@ -1,4 +1,5 @@
-"""The pytest plugin trollius_streams.testing (contract API-2), run via pytester.
+"""The pytest plugin trollius_streams.testing (contract API-2), run via
+pytester.
 
 Each test runs a small legacy test module in a separate pytest session
 (in-process) with ``-p trollius_streams.testing``; where the package is
@@ -220,7 +221,7 @@ def test_uvloop_option_without_uvloop(pytester, monkeypatch):
     result.stderr.fnmatch_lines(['*uvloop is not installed*'])
 
 
-# --- Time limits ---------------------------------------------------------------------
+# --- Time limits -------------------------------------------------------------
 
 HANGING = '''
     import asyncio

@@ -1,4 +1,5 @@
-"""StreamWriter and drain() (SPEC section 7, 6.2, 8a; HD-5, HD-6, Q-2, Q-8, Q-9).
+"""StreamWriter and drain() (contract sections 7, 6.2 and 9; HD-5, HD-6,
+Q-2, Q-8, Q-9).
 
 Unit tests use a fake transport and drive pause_writing/resume_writing by
 hand; the tests at the end force real pauses over TCP and UNIX sockets with
@@ -17,7 +18,7 @@ from helpers import FakeTransport, hold
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 
-#: The literal of SPEC Q-2 (``x is ()`` is a SyntaxWarning from 3.8 on).
+#: The literal of contract Q-2 (``x is ()`` is a SyntaxWarning from 3.8 on).
 EMPTY = ()
 
 HAS_UNIX = hasattr(socket, 'AF_UNIX')
@@ -68,7 +69,7 @@ def future_loop(fut):
     return get_loop() if get_loop is not None else fut._loop
 
 
-# --- WR-1, WR-2, 8a -------------------------------------------------------------
+# --- WR-1, WR-2, 8a ----------------------------------------------------------
 
 
 def test_constructor_signature():
@@ -154,7 +155,7 @@ def test_delegation_errors_propagate(loop):
         w.write_eof()
 
 
-# --- DR-1, DR-5, Q-2 --------------------------------------------------------------
+# --- DR-1, DR-5, Q-2 ---------------------------------------------------------
 
 
 def test_drain_is_not_a_coroutine(loop):
@@ -223,7 +224,7 @@ def test_awaitable_adapter_in_async_def(loop, run):
     assert run(adapted()) == (None, None)
 
 
-# --- DR-2: checks and their order -----------------------------------------------
+# --- DR-2: checks and their order --------------------------------------------
 
 
 def test_reader_exception_raised_synchronously(loop):
@@ -377,7 +378,7 @@ def test_paused_drain_connection_lost_error(loop, run):
     assert info.value is exc
 
 
-# --- DR-2 step 3, Q-8, HD-6: closing transport --------------------------------------
+# --- DR-2 step 3, Q-8, HD-6: closing transport -------------------------------
 
 
 def test_closing_returns_future_settled_after_one_iteration(loop):
@@ -533,7 +534,7 @@ def test_drain_never_reads_conn_lost(loop):
         closing.result()
 
 
-# --- WR-1: loop resolution for drain Futures ------------------------------------------
+# --- WR-1: loop resolution for drain Futures ---------------------------------
 
 
 def test_loop_none_uses_protocol_loop(loop):
@@ -570,7 +571,7 @@ def test_loop_none_and_protocol_loop_none_uses_running_loop(loop, run):
     assert run(main()) is None
 
 
-# --- Real sockets -------------------------------------------------------------------
+# --- Real sockets ------------------------------------------------------------
 
 
 HIGH = 4096
