@@ -47,15 +47,21 @@ class FakeTransport(object):
     Flow control is strict: pause_reading() while paused and
     resume_reading() while not paused raise RuntimeError, as the transports
     of some loop versions do, so a reader that depends on repeats being
-    harmless (FC-R4) fails the test; ``strict_reading=False`` makes repeats
-    harmless.  ``extra``: the values ``get_extra_info()`` returns (default:
-    its ``default`` argument).  ``closing``: what ``is_closing()`` reports
-    at first; ``close()`` sets it.  ``pause_exc``: an
-    exception pause_reading() raises after recording the call.
-    ``markers``: every method returns ``('ret', name)`` (get_extra_info
-    included), so a test can check that a caller passes the transport's
-    result through.  ``write_buffer_size``: what get_write_buffer_size()
-    returns.
+    harmless (FC-R4) fails the test.  Options:
+
+    ``extra``
+        the values ``get_extra_info()`` returns (else its ``default``).
+    ``closing``
+        what ``is_closing()`` reports at first; ``close()`` sets it.
+    ``strict_reading=False``
+        repeated pauses and resumes are harmless.
+    ``pause_exc``
+        an exception pause_reading() raises after recording the call.
+    ``markers``
+        every method returns ``('ret', name)`` (get_extra_info included),
+        so a test can check that a caller passes the result through.
+    ``write_buffer_size``
+        what get_write_buffer_size() returns.
 
     Reading ``_conn_lost`` (the private counter of asyncio's transports)
     fails the test: nothing in the library may depend on it (HD-6).
