@@ -21,17 +21,21 @@ It does these things:
 * It registers the ``rule`` marker: ``@pytest.mark.rule("RD-8b", "FC-R1")``
   names the contract rules (docs/contract.md) a test checks;
   tests/test_contract.py checks that every ID is well formed and defined.
-  ``pytest --rule RD-8b`` runs the tests marked with that rule (repeat the
-  option for several).
+  ``pytest --rule RD-8b`` runs the tests that cite that rule, in a rule
+  marker or in their docstring (repeat the option for several).
 """
 
 import os
+import re
 import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = 'trollius_streams'
+# A contract rule ID (the same pattern as tests/test_contract.py's).
+RULE_ID_RE = re.compile(
+    r'\b(?:(?:API|CO|FN|RD|PR|WR|DR|EX|HD|HB|Q|M)-|FC-[RW])[0-9]+[a-z]?\b')
 
 for path in (os.path.join(ROOT, 'tests'), ROOT):
     if path not in sys.path:
@@ -81,8 +85,8 @@ def pytest_addoption(parser, pluginmanager):
     _check_package_is_this_checkout()
     parser.addoption(
         '--rule', action='append', default=[], metavar='ID',
-        help='run only the tests marked @pytest.mark.rule(ID, ...) with '
-             'this contract rule ID (repeatable)')
+        help='run only the tests that cite this contract rule ID in a '
+             'rule marker or their docstring (repeatable)')
 
 
 def pytest_configure(config):
@@ -100,6 +104,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         rules = {rule for mark in item.iter_markers('rule')
                  for rule in mark.args}
+        doc = getattr(getattr(item, 'obj', None), '__doc__', None) or ''
+        rules.update(RULE_ID_RE.findall(doc))
         (selected if rules & wanted else deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
