@@ -42,9 +42,11 @@ for path in (os.path.join(ROOT, 'tests'), ROOT):
         sys.path.insert(0, path)
 
 # pytest rewrites the asserts of modules it loads through an entry point;
-# the same for the checkout, so that the package is imported the same way
-# in both cases (the tests' own pytest runs expect it).
-pytest.register_assert_rewrite(PACKAGE)
+# the same for the checkout when nothing has imported the package yet (not
+# installed), so that it is imported the same way in both cases (the
+# tests' own pytest runs expect it).
+if PACKAGE not in sys.modules:
+    pytest.register_assert_rewrite(PACKAGE)
 pytest_plugins = ['trollius_streams.testing', 'helpers']
 
 
