@@ -31,3 +31,21 @@ def test_memory_rows_are_readable():
                    '(bound %d: ok) | stdlib %d unread, 90 retained '
                    '(bound %d: OVER)' % (bound, 10 ** 9, bound))
     assert '{' not in row
+
+
+def test_lifecycle_script_reports_no_open_connection():
+    """bench/lifecycle.py runs, and with this library every row shows 0
+    connections left open and wait_closed() returning (contract PR-3)."""
+    import subprocess
+    import sys
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, 'bench', 'lifecycle.py'),
+         '--clients', '5', '--loop', 'asyncio'],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split('|')[1:-1] for line in proc.stdout.splitlines()
+            if line.startswith('| asyncio')]
+    assert len(rows) == 4
+    for row in rows:
+        assert [c.strip() for c in row[3:]] == ['0', 'returns'], row
