@@ -44,17 +44,11 @@ WORKLOAD, COUNT = sys.argv[1], int(sys.argv[2])
 LINE = b'x' * 79 + b'\\n'
 '''
 
-LEGACY = COMMON + '''
-import asyncio
+# The workloads, once; each variant fills in its own spelling of the same
+# calls, so that the two programs cannot drift apart.
+WORKLOADS = '''
 
-loop = asyncio.get_event_loop()
-
-
-def accept(reader, writer):
-    asyncio.async(serve(reader, writer))
-
-
-@asyncio.coroutine
+@{coroutine}
 def serve(reader, writer):
     if WORKLOAD == 'echo':
         while True:
@@ -72,9 +66,9 @@ def serve(reader, writer):
     writer.close()
 
 
-@asyncio.coroutine
+@{coroutine}
 def client(port):
-    reader, writer = yield from asyncio.open_connection(
+    reader, writer = yield from {streams}.open_connection(
         '127.0.0.1', port, loop=loop)
     start = time.perf_counter()
     if WORKLOAD == 'echo':
@@ -93,7 +87,7 @@ def client(port):
     return elapsed
 
 
-server = loop.run_until_complete(asyncio.start_server(
+server = loop.run_until_complete({streams}.start_server(
     accept, '127.0.0.1', 0, loop=loop))
 port = server.sockets[0].getsockname()[1]
 elapsed = loop.run_until_complete(client(port))
@@ -102,6 +96,16 @@ loop.run_until_complete(server.wait_closed())
 loop.close()
 print(elapsed)
 '''
+
+LEGACY = COMMON + '''
+import asyncio
+
+loop = asyncio.get_event_loop()
+
+
+def accept(reader, writer):
+    asyncio.async(serve(reader, writer))
+''' + WORKLOADS.format(coroutine='asyncio.coroutine', streams='asyncio')
 
 DIRECT = COMMON + '''
 import asyncio
@@ -118,56 +122,7 @@ else:
 
 def accept(reader, writer):
     compat.ensure_future(serve(reader, writer), loop=loop)
-
-
-@coroutine
-def serve(reader, writer):
-    if WORKLOAD == 'echo':
-        while True:
-            line = yield from reader.readline()
-            if not line:
-                break
-            writer.write(line)
-            yield from writer.drain()
-    else:
-        count = 0
-        while (yield from reader.readline()):
-            count += 1
-        writer.write(b'%d\\n' % count)
-        yield from writer.drain()
-    writer.close()
-
-
-@coroutine
-def client(port):
-    reader, writer = yield from trollius_streams.open_connection(
-        '127.0.0.1', port, loop=loop)
-    start = time.perf_counter()
-    if WORKLOAD == 'echo':
-        for _ in range(COUNT):
-            writer.write(LINE)
-            yield from writer.drain()
-            yield from reader.readline()
-    else:
-        for i in range(0, COUNT, 100):
-            writer.write(LINE * 100)
-            yield from writer.drain()
-        writer.write_eof()
-        assert int((yield from reader.readline())) == COUNT
-    elapsed = time.perf_counter() - start
-    writer.close()
-    return elapsed
-
-
-server = loop.run_until_complete(trollius_streams.start_server(
-    accept, '127.0.0.1', 0, loop=loop))
-port = server.sockets[0].getsockname()[1]
-elapsed = loop.run_until_complete(client(port))
-server.close()
-loop.run_until_complete(server.wait_closed())
-loop.close()
-print(elapsed)
-'''
+''' + WORKLOADS.format(coroutine='coroutine', streams='trollius_streams')
 
 COUNTS = {'echo': 20000, 'lines': 200000}
 QUICK_COUNTS = {'echo': 3000, 'lines': 100000}
