@@ -24,8 +24,9 @@ import sys
 import tempfile
 import warnings
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+if __name__ == '__main__':  # the checkout's package, as bench.py uses
+    sys.path.insert(0, os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
 
 import trollius_streams  # noqa: E402
 from trollius_streams import compat  # noqa: E402
@@ -43,15 +44,22 @@ def open_sockets():
 
 
 def coroutine_pattern():
+    """The 3.4-era handler: reads a line, echoes it, returns (no close).
+
+    Returns (client_connected_cb, None)."""
     @trollius_streams.coroutine
     def handler(reader, writer):
         line = yield from reader.readline()
         writer.write(line)
         yield from writer.drain()
-    return handler
+    return handler, None
 
 
 def callback_pattern():
+    """A plain callback that runs its own Task and keeps the pair in a dict
+    until that Task is done; nobody closes the writer.
+
+    Returns (client_connected_cb, the dict)."""
     clients = {}
 
     @trollius_streams.coroutine
@@ -64,7 +72,7 @@ def callback_pattern():
         task = compat.ensure_future(serve(reader, writer))
         clients[task] = (reader, writer)
         task.add_done_callback(lambda t: clients.pop(t))
-    return callback
+    return callback, clients
 
 
 PATTERNS = {'coroutine': coroutine_pattern, 'callback': callback_pattern}
@@ -73,7 +81,7 @@ PATTERNS = {'coroutine': coroutine_pattern, 'callback': callback_pattern}
 @trollius_streams.coroutine
 def measure(loop, pattern, family, clients, sock_dir):
     before = open_sockets()
-    handler = PATTERNS[pattern]()
+    handler, _ = PATTERNS[pattern]()
     if family == 'tcp':
         server = yield from trollius_streams.start_server(
             handler, '127.0.0.1', 0, loop=loop)

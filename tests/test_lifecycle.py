@@ -19,6 +19,7 @@ close never loses bytes already written.
 import asyncio
 import contextlib
 import gc
+import importlib.util
 import os
 import shutil
 import socket
@@ -112,36 +113,18 @@ def settle_until(loop, condition, limit=500):
     return condition()
 
 
-def coroutine_handler_server():
-    """The 3.4-era handler: reads a line, echoes it, returns (no close)."""
-    @coroutine
-    def handler(reader, writer):
-        line = yield from reader.readline()
-        writer.write(line)
-        yield from writer.drain()
-    return handler, None
+def _bench_patterns():
+    # The two server patterns are bench/lifecycle.py's, which measures them.
+    path = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), 'bench', 'lifecycle.py')
+    spec = importlib.util.spec_from_file_location('bench_lifecycle', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {'coroutine-handler': module.coroutine_pattern,
+            'plain-callback': module.callback_pattern}
 
 
-def plain_callback_server():
-    """A plain callback that runs its own Task and keeps the pair in a
-    dict until that Task is done; nobody closes the writer."""
-    clients = {}
-
-    @coroutine
-    def serve(reader, writer):
-        line = yield from reader.readline()
-        writer.write(line)
-        yield from writer.drain()
-
-    def callback(reader, writer):
-        task = compat.ensure_future(serve(reader, writer))
-        clients[task] = (reader, writer)
-        task.add_done_callback(lambda t: clients.pop(t))
-    return callback, clients
-
-
-PATTERNS = {'coroutine-handler': coroutine_handler_server,
-            'plain-callback': plain_callback_server}
+PATTERNS = _bench_patterns()
 
 
 @needs_proc
