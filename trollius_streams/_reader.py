@@ -210,9 +210,10 @@ class StreamReader(ReceiveBuffer):
 
         Returns the Future to ``yield from``; the caller calls _end_wait()
         in a ``finally``.  (Not a generator: a wait sits on the path of every
-        request/response round trip.)  The caller has passed
-        _check_waiting(), and its own earlier waits are over, so
-        ``_waiter`` is None or a cancelled wait that may be replaced.
+        request/response round trip.)  The caller made sure that no other
+        call waits (_check_waiting(), or ``_fast_end >= 0``), and its own
+        earlier waits are over, so ``_waiter`` is None or a cancelled wait
+        that may be replaced.
         """
         # Contract FC-R3: never wait on a paused transport, or
         # readexactly(n) with n > 2*limit and read(-1) would wait forever
