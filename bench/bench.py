@@ -736,7 +736,7 @@ def instrument_feed(reader_class, stats):
             stats['peak_held'] = held
         # Bytes kept alive, counting an already-consumed prefix of the head
         # chunk that trollius_streams keeps until the chunk is used up.
-        retained = (len(self._head) + self._more if hasattr(self, '_head')
+        retained = (len(self._head) + self._outside_head if hasattr(self, '_head')
                     else held)
         if retained > stats['peak_retained']:
             stats['peak_retained'] = retained

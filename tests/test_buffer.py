@@ -56,7 +56,7 @@ def test_reader_is_a_receive_buffer(loop):
     assert issubclass(StreamReader, ReceiveBuffer)
     r = StreamReader(loop=loop)
     check_layout(r)
-    assert r._more == r._outside_head == 0
+    assert r._outside_head == 0
 
 
 def test_primitives_keep_the_layout(loop):

@@ -222,7 +222,8 @@ def fast_end_bound(reader):
         return -1
     end = len(reader._head)
     if reader._paused:
-        end = min(end, len(reader._head) + reader._more - reader._limit - 1)
+        end = min(end, len(reader._head) + reader._outside_head -
+                  reader._limit - 1)
     return end
 
 

@@ -101,11 +101,6 @@ class ReceiveBuffer(object):
         parts.extend(self._tail)
         return b''.join(parts)
 
-    @property
-    def _more(self):
-        """Former name of ``_outside_head``, read by white-box tests."""
-        return self._outside_head
-
     def _size(self):
         return len(self._head) - self._pos + self._outside_head
 
