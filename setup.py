@@ -22,8 +22,11 @@ setup(
     packages=find_packages(include=['trollius_streams', 'trollius_streams.*']),
     python_requires='>=3.6',
     install_requires=['six'],
-    entry_points={'pytest11': ['trollius_streams.testing = trollius_streams.testing',
-                               'trollius_streams.legacy.pytest_plugin = trollius_streams.legacy.pytest_plugin']},
+    entry_points={'pytest11': [
+        'trollius_streams.testing = trollius_streams.testing',
+        'trollius_streams.legacy.pytest_plugin = '
+        'trollius_streams.legacy.pytest_plugin',
+    ]},
     extras_require={
         'uvloop': [
             'uvloop==0.14.0; python_version == "3.6"',

@@ -37,7 +37,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import struct
 import subprocess
@@ -471,7 +470,7 @@ class RawReceiver(asyncio.Protocol):
                 i = find(b'\n', pos) + 1
                 if not i:
                     break
-                line = data[pos:i]
+                data[pos:i]  # the line, as a reader would take it
                 pos = i
                 n += 1
             self.rest = data[pos:]
@@ -487,7 +486,7 @@ class RawReceiver(asyncio.Protocol):
                 size = unpack_from(data, pos)[0]
                 if end - pos - 4 < size:
                     break
-                payload = data[pos + 4:pos + 4 + size]
+                data[pos + 4:pos + 4 + size]  # the payload
                 pos += 4 + size
                 n += 1
             self.rest = data[pos:]

@@ -192,7 +192,7 @@ def main():
                         times[variant].append(run_once(
                             sys.executable, directory, variant, workload,
                             counts[workload], loop))
-                ratios = [l / d for l, d in zip(times['legacy'],
+                ratios = [t / d for t, d in zip(times['legacy'],
                                                 times['direct'])]
                 row = {'workload': workload, 'loop': loop,
                        'count': counts[workload],

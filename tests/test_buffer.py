@@ -115,8 +115,8 @@ def test_readline_after_cancelled_gathering(loop, run, chunks, lines):
         if not line:
             break
         got.append(line)
-    expected = [('too long', 'Line is too long') if len(l) > 5 else l
-                for l in lines]
+    expected = [('too long', 'Line is too long') if len(line) > 5 else line
+                for line in lines]
     assert got == expected
     assert r.at_eof()
 

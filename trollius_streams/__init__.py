@@ -6,7 +6,7 @@ unchanged on Python 3.6-3.13 and on uvloop.  The compatibility layer lives in
 """
 
 from ._errors import IncompleteReadError, LineTooLongError
-from ._reader import StreamReader, _DEFAULT_LIMIT
+from ._reader import StreamReader, _DEFAULT_LIMIT  # noqa: F401 (contract)
 from ._writer import StreamWriter
 from ._protocol import StreamReaderProtocol
 from ._functions import open_connection, start_server

@@ -205,13 +205,14 @@ class _ClosingDrain(asyncio.Future):
 
     Unusual behaviour, stated head-on: **its success is final only when the
     caller resumes** (also when, the transport being paused too, it was
-    completed by resume_writing() or a clean connection_lost()).  A Task resumes one iteration after the Future
-    completes, and connection_lost() can run in between; from then on
-    ``result()`` raises, and ``exception()`` returns,
-    ``ConnectionResetError('Connection lost')``.  A Task asks ``result()``
-    when it wakes up, so its caller never resumes with success after the
-    connection was lost (as with stdlib 3.6+ and 3.4.1).  Protocol
-    subclasses that complete their own "closed" future in connection_lost()
+    completed by resume_writing() or a clean connection_lost()). A Task
+    resumes one iteration after the Future completes, and connection_lost()
+    can run in between; from then on ``result()`` raises, and
+    ``exception()`` returns, ``ConnectionResetError('Connection lost')``. A
+    Task asks ``result()`` when it wakes up, so its caller never resumes
+    with success after the connection was lost (as with stdlib 3.6+ and
+    3.4.1). Protocol subclasses that complete their own "closed" future in
+    connection_lost()
     rely on this.  (Settling with a plain None left that one-iteration gap,
     and such a subclass completed its future twice.)
     """

@@ -54,8 +54,8 @@ Public names:
 
 __all__ = ['coroutine', 'iscoroutine', 'as_coroutine', 'ensure_future',
            'async_', 'awaitable', 'check_loop', 'get_event_loop', 'create_future',
-           'future_factory',
-           'is_closing', 'closing_probe', 'isfuture', 'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES',
+           'future_factory', 'is_closing', 'closing_probe', 'isfuture',
+           'all_tasks', 'CoroutineObject', 'GENERATORS_ARE_COROUTINES',
            'set_coroutine_debug', 'get_coroutine_debug']
 
 import asyncio
@@ -63,9 +63,12 @@ import collections.abc
 import functools
 import inspect
 import itertools
+import keyword
 import os
 import sys
+import threading
 import types
+import warnings
 import weakref
 
 import six
@@ -93,11 +96,12 @@ GENERATORS_ARE_COROUTINES = _generators_are_coroutines()
 
 # asyncio marks coroutine functions with this sentinel so that
 # asyncio.iscoroutinefunction() says True; it is private and may vanish.
-_IS_COROUTINE_MARK = getattr(asyncio.coroutines, '_is_coroutine', None)  # version specific: Python <= 3.13
-_markcoroutinefunction = getattr(inspect, 'markcoroutinefunction', None)  # version specific: Python >= 3.12
+# version specific: Python <= 3.13
+_IS_COROUTINE_MARK = getattr(asyncio.coroutines, '_is_coroutine', None)
 
 # Running-loop lookup that never raises and never warns.
-_get_running_loop = getattr(asyncio, '_get_running_loop', None)  # version specific: Python >= 3.6 (all supported)
+# version specific: Python >= 3.6 (all supported)
+_get_running_loop = getattr(asyncio, '_get_running_loop', None)
 if _get_running_loop is None:  # pragma: no cover - every supported Python has it
     _get_running_loop = asyncio.events._get_running_loop
 
@@ -557,13 +561,8 @@ async_ = ensure_future
 # probes below create objects (and one loop) and are run on the first call to
 # legacy_features(), i.e. only when the legacy environment is installed.
 
-import keyword as _keyword
-import sys as _sys
-import threading as _threading
-import warnings as _warnings
-
 #: ``async`` is a reserved word: ``asyncio.async(...)`` does not parse.
-ASYNC_IS_KEYWORD = _keyword.iskeyword('async')  # version specific: Python >= 3.7
+ASYNC_IS_KEYWORD = keyword.iskeyword('async')  # version specific: Python >= 3.7
 
 #: State of a 3.4 API on this Python: as in 3.4, present but warning, absent.
 OK, DEPRECATED, GONE = 'ok', 'deprecated', 'gone'
@@ -586,8 +585,8 @@ def replace_code(code, flags, consts):
 def _state_of_call(func):
     """OK, DEPRECATED or GONE: what calling ``func()`` does (any error but
     TypeError/AttributeError after the call started counts as OK)."""
-    with _warnings.catch_warnings(record=True) as caught:
-        _warnings.simplefilter('always')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
         try:
             func()
         except (TypeError, AttributeError, RuntimeError) as exc:
@@ -633,14 +632,14 @@ def implicit_loop_state(policy_class=None):
     """What ``policy_class().get_event_loop()`` does in the main thread when
     no loop was set: OK (creates one), DEPRECATED (warns, as the default
     policy on 3.12-3.13) or GONE (raises: 3.14, uvloop 0.23's policy)."""
-    if _threading.current_thread() is not _threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         return OK
     try:
         policy = (policy_class or asyncio.DefaultEventLoopPolicy)()
     except Exception:
         return OK  # a policy that needs arguments: not ours to probe
-    with _warnings.catch_warnings(record=True) as caught:
-        _warnings.simplefilter('always')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
         try:
             loop = policy.get_event_loop()
         except RuntimeError:
@@ -694,8 +693,8 @@ def _loop_probes():
         return waits
 
     try:
-        with _warnings.catch_warnings(record=True) as caught:
-            _warnings.simplefilter('always')
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
             state = loop.run_until_complete(wait_probe())
         if state == OK and any(issubclass(w.category, DeprecationWarning)
                                for w in caught):
@@ -767,4 +766,4 @@ def legacy_features():
 #: ``python SCRIPT`` gives ``__main__`` an absolute ``__file__`` (and code
 #: filename) even for a relative SCRIPT; nothing observable before the
 #: script runs tells, hence the version test.
-MAIN_FILE_IS_ABSOLUTE = _sys.version_info >= (3, 9)  # version specific: Python >= 3.9 (bpo-20443)
+MAIN_FILE_IS_ABSOLUTE = sys.version_info >= (3, 9)  # version specific: Python >= 3.9 (bpo-20443)
