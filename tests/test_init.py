@@ -107,10 +107,6 @@ def compat_names_in_docstring():
     return names
 
 
-# Exported for the package's own modules and tests; not in either list.
-UNDOCUMENTED_COMPAT_EXPORTS = {'GENERATORS_ARE_COROUTINES'}
-
-
 @pytest.mark.rule('API-1', 'API-2')
 def test_star_import_gives_exactly_the_documented_names():
     """API-1, API-2: ``from trollius_streams import *`` binds exactly
@@ -133,8 +129,7 @@ def test_compat_all_is_exactly_the_documented_names():
     in_docstring = compat_names_in_docstring()
     exported = set(compat.__all__)
     assert len(compat.__all__) == len(exported), 'a name listed twice'
-    assert exported - UNDOCUMENTED_COMPAT_EXPORTS == (
-        in_api_md | in_docstring) - UNDOCUMENTED_COMPAT_EXPORTS
+    assert exported == in_api_md | in_docstring
     for name in exported:
         assert hasattr(compat, name), name
     namespace = {}

@@ -40,6 +40,9 @@ Public names:
 ``CoroutineObject``
     The class of our coroutine objects on runtimes that no longer accept
     generators as coroutines (None elsewhere, where they are generators).
+``GENERATORS_ARE_COROUTINES``
+    True where asyncio itself accepts flagged generator objects as
+    coroutines (Python < 3.12), decided once by feature detection.
 ``set_coroutine_debug(enabled)`` / ``get_coroutine_debug()``
     Debug mode of contract CO-6: while on, a coroutine object of a
     ``@coroutine`` function collected without having run warns
@@ -241,13 +244,13 @@ def as_coroutine(obj):
 def _make_wrapper(func, gen_func):  # version specific: Python >= 3.12
     """Return ``lambda <func's parameters>: CoroutineObject(gen_func(...))``.
 
-    The wrapper is compiled with the same parameter list as ``func`` (so a
-    call packs no ``*args``/``**kwargs``: about 0.05 us per call, a tenth of
-    a buffered readline()).  It fills the object's slot itself after
-    ``object.__new__`` instead of calling the class, which would run
-    ``__init__`` as a second Python frame (0.015-0.02 us, 5% of a buffered
-    readline() on 3.12/3.13).  Signatures it cannot reproduce (positional-only
-    parameters, unusual defaults) get the generic ``*args, **kwargs`` form.
+    The wrapper is compiled with the same parameter list as ``func``, so a
+    call packs no ``*args``/``**kwargs``.  It fills the object's slot itself
+    after ``object.__new__`` instead of calling the class, which would run
+    ``__init__`` as a second Python frame.  Both matter on the hot read
+    paths (bench/README.md has the figures).  Signatures it cannot reproduce
+    (positional-only parameters, unusual defaults) get the generic
+    ``*args, **kwargs`` form.
     """
     def generic(*args, **kwargs):
         return _CoroutineObject(gen_func(*args, **kwargs))
