@@ -292,3 +292,11 @@ def assert_alternating(names):
     a pause (``names``: a FakeTransport's ``names()``)."""
     expected = ['pause_reading', 'resume_reading'] * (len(names) // 2 + 1)
     assert names == expected[:len(names)], names
+
+
+# With an editable install, a plain ``pytest`` imports the package through
+# setuptools' import finder, without pytest's assert rewriting; a pytester
+# session started inside it then warns that it cannot rewrite the package.
+# That is about the outer session, not the plugin under test.
+NOT_REWRITTEN = ('-W', 'ignore:Module already imported so cannot be '
+                 'rewritten:pytest.PytestAssertRewriteWarning')

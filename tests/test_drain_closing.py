@@ -16,7 +16,7 @@ import sys
 import pytest
 
 import trollius_streams
-from helpers import close_held, hold  # noqa: F401 (autouse fixture)
+from helpers import hold
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 

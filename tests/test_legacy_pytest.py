@@ -13,6 +13,8 @@ import textwrap
 
 import pytest
 
+from helpers import NOT_REWRITTEN
+
 import trollius_streams
 from trollius_streams import compat, legacy
 
@@ -33,7 +35,7 @@ ARGS = ('-p', 'trollius_streams.legacy.pytest_plugin',
         # under python -O (the optimized env) pytest warns that plain
         # asserts are off
         '-W', 'ignore:assertions not in test modules'
-        ':pytest.PytestConfigWarning')
+        ':pytest.PytestConfigWarning') + NOT_REWRITTEN
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(

@@ -21,9 +21,7 @@ import contextlib
 import gc
 import importlib.util
 import os
-import shutil
 import socket
-import tempfile
 import warnings
 
 import pytest
@@ -71,15 +69,6 @@ def no_cycle_collection():
         if was_enabled:
             gc.enable()
     assert runs == [], 'a cycle collection ran: %r' % (runs,)
-
-
-@pytest.fixture
-def sock_dir():
-    path = tempfile.mkdtemp(prefix='tsl')
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 @coroutine

@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+from helpers import NOT_REWRITTEN
+
 pytest_plugins = ['pytester']
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,13 +27,6 @@ except ImportError:  # pragma: no cover - uvloop is installed in every env
 else:
     HAVE_UVLOOP = True
 
-
-# With an editable install, a plain ``pytest`` imports the package through
-# setuptools' import finder, without pytest's assert rewriting; a session
-# started inside it then warns that it cannot rewrite the package.  That
-# is about the outer session, not the plugin under test.
-NOT_REWRITTEN = ('-W', 'ignore:Module already imported so cannot be '
-                 'rewritten:pytest.PytestAssertRewriteWarning')
 
 
 def _run(pytester, *args):
