@@ -184,8 +184,10 @@ def test_no_bytecode_written_for_legacy_modules(tmp_path):
     """Item j: modules compiled by the runner leave no bytecode where a
     normal run would read it; the control package, imported by plain
     python in the same environment, does get its __pycache__."""
+    # Without a __pycache__ an earlier plain-python run of the corpus made.
     shutil.copytree(os.path.join(CORPUS, 'legacypkg'),
-                    str(tmp_path / 'legacypkg'))
+                    str(tmp_path / 'legacypkg'),
+                    ignore=shutil.ignore_patterns('__pycache__'))
     (tmp_path / 'ctrlpkg').mkdir()
     (tmp_path / 'ctrlpkg' / '__init__.py').write_text('x = 1\n')
     environ = env()
