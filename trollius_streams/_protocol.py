@@ -53,6 +53,10 @@ class StreamReaderProtocol(asyncio.Protocol):
         self._paused = False
         self._drain_waiters = []
         self._connection_lost = False
+        # Published for writers: True while neither paused nor lost, when a
+        # drain() on a transport that is not closing has nothing to wait
+        # for.  It spares drain()'s common case a call into _drain().
+        self._nothing_to_drain = True
 
     def connection_made(self, transport):
         self._transport = transport
@@ -133,6 +137,7 @@ class StreamReaderProtocol(asyncio.Protocol):
             else:
                 reader.set_exception(exc)
         self._connection_lost = True
+        self._nothing_to_drain = False
         # contract FC-W3: a paused drain() succeeds on a clean close.
         waiters, self._drain_waiters = self._drain_waiters, []
         for waiter in waiters:
@@ -151,11 +156,13 @@ class StreamReaderProtocol(asyncio.Protocol):
         if self._paused:
             raise AssertionError('pause_writing() called while paused')
         self._paused = True
+        self._nothing_to_drain = False
 
     def resume_writing(self):
         if not self._paused:
             raise AssertionError('resume_writing() called while not paused')
         self._paused = False
+        self._nothing_to_drain = not self._connection_lost
         waiters, self._drain_waiters = self._drain_waiters, []
         for waiter in waiters:
             if not waiter.done():
@@ -171,8 +178,10 @@ class StreamReaderProtocol(asyncio.Protocol):
     def _drain(self, reader, is_closing, loop):
         """The drain() decision for a writer of this protocol (DR-2 steps 2-5).
 
-        The writer has already checked its reader's exception (step 1).
-        Returns ``()`` or a new Future, or raises ConnectionResetError once
+        The writer has already checked its reader's exception (step 1), and
+        returns ``()`` itself while ``_nothing_to_drain`` holds and the
+        transport is not closing.  Returns ``()`` or a new Future, or raises
+        ConnectionResetError once
         connection_lost() has been delivered.  ``is_closing`` is the
         writer's probe of its transport; Futures belong to ``loop``, else to
         this protocol's loop, else to the current one (WR-1).

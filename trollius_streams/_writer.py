@@ -96,11 +96,16 @@ class StreamWriter(object):
         iteration so that ``connection_lost`` can be delivered first, and
         a caller resuming after ``connection_lost`` gets
         ConnectionResetError, never success (DR-2 step 3).  The decision
-        after the reader check is the protocol's (``protocol._drain``).
+        after the reader check is the protocol's: ``protocol._drain``, or
+        ``()`` at once while the protocol says ``_nothing_to_drain`` and the
+        transport is not closing.
         """
         reader = self._reader
         if reader is not None:
             exc = reader.exception()
             if exc is not None:
                 raise exc
-        return self._protocol._drain(reader, self._is_closing, self._loop)
+        protocol = self._protocol
+        if protocol._nothing_to_drain and not self._is_closing():
+            return ()
+        return protocol._drain(reader, self._is_closing, self._loop)
