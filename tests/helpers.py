@@ -28,8 +28,10 @@ __all__ = ['FakeTransport', 'hold', 'close_held', 'closed_port', 'sock_dir',
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
+import ssl
 import tempfile
 
 import pytest
@@ -300,3 +302,22 @@ def assert_alternating(names):
 # That is about the outer session, not the plugin under test.
 NOT_REWRITTEN = ('-W', 'ignore:Module already imported so cannot be '
                  'rewritten:pytest.PytestAssertRewriteWarning')
+
+
+# TLS on loopback: tests/certs/localhost.pem is a self-signed test
+# certificate (see tests/certs/README.txt); the client trusts it directly.
+CERTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'certs')
+CERTFILE = os.path.join(CERTS, 'localhost.pem')
+KEYFILE = os.path.join(CERTS, 'localhost.key')
+
+
+def server_context():
+    """An SSLContext serving the test certificate."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(CERTFILE, KEYFILE)
+    return ctx
+
+
+def client_context():
+    """An SSLContext trusting the test certificate (server 'localhost')."""
+    return ssl.create_default_context(cafile=CERTFILE)

@@ -9,20 +9,15 @@ connection_lost(), the future would be completed twice (InvalidStateError).
 """
 
 import asyncio
-import os
-import ssl
 import sys
 
 import pytest
 
 import trollius_streams
-from helpers import hold
+from helpers import client_context, hold, server_context
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine)
 
-CERTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'certs')
-CERTFILE = os.path.join(CERTS, 'localhost.pem')
-KEYFILE = os.path.join(CERTS, 'localhost.key')
 
 
 class ClosingTransport(object):
@@ -134,16 +129,6 @@ def test_fake_closing_and_paused_clean_close_dr_2(loop):
         fut.result()
 
 
-def _server_context():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(CERTFILE, KEYFILE)
-    return ctx
-
-
-def _client_context():
-    return ssl.create_default_context(cafile=CERTFILE)
-
-
 @pytest.mark.parametrize('how', ['close', 'abort'])
 @pytest.mark.parametrize('tls', [False, True], ids=['tcp', 'tls'])
 def test_real_peer_closes_during_write_drain_loop_dr_2(loop, run, tls, how):
@@ -193,12 +178,12 @@ def test_real_peer_closes_during_write_drain_loop_dr_2(loop, run, tls, how):
 
     @coroutine
     def main():
-        kw = {'ssl': _server_context()} if tls else {}
+        kw = {'ssl': server_context()} if tls else {}
         server = yield from compat.as_coroutine(
             loop.create_server(factory, '127.0.0.1', 0, **kw))
         try:
             port = server.sockets[0].getsockname()[1]
-            ckw = ({'ssl': _client_context(), 'server_hostname': 'localhost'}
+            ckw = ({'ssl': client_context(), 'server_hostname': 'localhost'}
                    if tls else {})
             reader, writer = yield from trollius_streams.open_connection(
                 '127.0.0.1', port, loop=loop, **ckw)

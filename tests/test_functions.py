@@ -19,7 +19,8 @@ import ssl
 
 import pytest
 
-from helpers import FakeTransport, closed_port, hold
+from helpers import (FakeTransport, client_context, closed_port, hold,
+                     server_context)
 import trollius_streams
 from trollius_streams import (StreamReader, StreamReaderProtocol,
                               StreamWriter, compat, coroutine,
@@ -29,9 +30,6 @@ HAS_UNIX = hasattr(socket, 'AF_UNIX')
 if HAS_UNIX:
     from trollius_streams import open_unix_connection, start_unix_server
 
-CERTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'certs')
-CERTFILE = os.path.join(CERTS, 'localhost.pem')
-KEYFILE = os.path.join(CERTS, 'localhost.key')
 
 needs_unix = pytest.mark.skipif(not HAS_UNIX, reason='no AF_UNIX')
 
@@ -272,16 +270,6 @@ def test_open_connection_checks_limit_when_run(unix, limit, error):
 # --- Real sockets ----------------------------------------------------------
 
 
-def _server_context():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(CERTFILE, KEYFILE)
-    return ctx
-
-
-def _client_context():
-    return ssl.create_default_context(cafile=CERTFILE)
-
-
 class Endpoint(object):
     """Start a server and connect clients over TCP, UNIX or TLS."""
 
@@ -301,7 +289,7 @@ class Endpoint(object):
                                                   **kwargs)
         else:
             if self.kind == 'tls':
-                kwargs['ssl'] = _server_context()
+                kwargs['ssl'] = server_context()
             server = yield from start_server(cb, '127.0.0.1', 0, loop=loop,
                                              **kwargs)
             self.address = server.sockets[0].getsockname()[:2]
@@ -317,7 +305,7 @@ class Endpoint(object):
                 self.path, loop=loop, **kwargs)
         else:
             if self.kind == 'tls':
-                kwargs['ssl'] = _client_context()
+                kwargs['ssl'] = client_context()
                 kwargs['server_hostname'] = 'localhost'
             host, port = self.address
             reader, writer = yield from open_connection(host, port, loop=loop,
@@ -478,13 +466,13 @@ def test_tls_wrong_hostname_propagates(loop, run, loop_errors, closing):
     @coroutine
     def main():
         server = yield from start_server(lambda r, w: w.close(), '127.0.0.1',
-                                         0, loop=loop, ssl=_server_context())
+                                         0, loop=loop, ssl=server_context())
         closing(server)
         port = server.sockets[0].getsockname()[1]
         try:
             with pytest.raises((ssl.SSLError, ssl.CertificateError)):
                 yield from open_connection('127.0.0.1', port, loop=loop,
-                                           ssl=_client_context(),
+                                           ssl=client_context(),
                                            server_hostname='not-localhost')
         finally:
             server.close()
