@@ -79,9 +79,8 @@ PATTERNS = {'coroutine': coroutine_pattern, 'callback': callback_pattern}
 
 
 @trollius_streams.coroutine
-def measure(loop, pattern, family, clients, sock_dir):
-    before = open_sockets()
-    handler, _ = PATTERNS[pattern]()
+def start(family, handler, loop, sock_dir, name='s'):
+    """Start a TCP or UNIX server; return (server, connect)."""
     if family == 'tcp':
         server = yield from trollius_streams.start_server(
             handler, '127.0.0.1', 0, loop=loop)
@@ -91,12 +90,21 @@ def measure(loop, pattern, family, clients, sock_dir):
             return trollius_streams.open_connection('127.0.0.1', port,
                                                     loop=loop)
     else:
-        path = os.path.join(sock_dir, '%s-%d' % (pattern, id(loop)))
+        path = os.path.join(sock_dir, name)
         server = yield from trollius_streams.start_unix_server(
             handler, path, loop=loop)
 
         def connect():
             return trollius_streams.open_unix_connection(path, loop=loop)
+    return server, connect
+
+
+@trollius_streams.coroutine
+def measure(loop, pattern, family, clients, sock_dir):
+    before = open_sockets()
+    handler, _ = PATTERNS[pattern]()
+    server, connect = yield from start(
+        family, handler, loop, sock_dir, '%s-%d' % (pattern, id(loop)))
     listening = open_sockets() - before
     for i in range(clients):
         reader, writer = yield from connect()

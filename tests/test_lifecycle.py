@@ -26,7 +26,6 @@ import warnings
 
 import pytest
 
-import trollius_streams
 from trollius_streams import compat, coroutine
 
 HAS_UNIX = hasattr(socket, 'AF_UNIX')
@@ -72,27 +71,6 @@ def no_cycle_collection():
 
 
 @coroutine
-def start(family, handler, loop, sock_dir):
-    """Start a server; return (server, connect)."""
-    if family == 'tcp':
-        server = yield from trollius_streams.start_server(
-            handler, '127.0.0.1', 0, loop=loop)
-        port = server.sockets[0].getsockname()[1]
-
-        def connect():
-            return trollius_streams.open_connection('127.0.0.1', port,
-                                                    loop=loop)
-    else:
-        path = os.path.join(sock_dir, 's')
-        server = yield from trollius_streams.start_unix_server(
-            handler, path, loop=loop)
-
-        def connect():
-            return trollius_streams.open_unix_connection(path, loop=loop)
-    return server, connect
-
-
-@coroutine
 def settle_until(loop, condition, limit=500):
     """Run loop iterations (sleeping 10 ms each) until condition() holds."""
     for _ in range(limit):
@@ -102,18 +80,21 @@ def settle_until(loop, condition, limit=500):
     return condition()
 
 
-def _bench_patterns():
-    # The two server patterns are bench/lifecycle.py's, which measures them.
+def _load_bench():
+    # The server patterns and start() are bench/lifecycle.py's, which
+    # measures the same thing.
     path = os.path.join(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))), 'bench', 'lifecycle.py')
     spec = importlib.util.spec_from_file_location('bench_lifecycle', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return {'coroutine-handler': module.coroutine_pattern,
-            'plain-callback': module.callback_pattern}
+    return module
 
 
-PATTERNS = _bench_patterns()
+BENCH = _load_bench()
+PATTERNS = {'coroutine-handler': BENCH.coroutine_pattern,
+            'plain-callback': BENCH.callback_pattern}
+start = BENCH.start
 
 
 @needs_proc
